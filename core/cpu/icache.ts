@@ -1,0 +1,82 @@
+// Decoded-instruction cache: straight-line blocks of decoded instructions keyed by the physical
+// address of their first byte. A block never crosses a page (except for one instruction that
+// straddles the boundary) and is dropped as soon as any page it came from is written.
+
+import type { Insn } from "./insn.ts";
+import { PAGE_SHIFT, type PhysicalMemory } from "../memory.ts";
+
+export interface Block {
+  /** Linear address the block was decoded at (RIP-relative operands depend on it). */
+  vaddr: number;
+  paddr: number;
+  insns: Insn[];
+  /** Physical pages holding the block's bytes. */
+  pages: number[];
+  valid: boolean;
+  /** Times entered; a future JIT compiles hot blocks. */
+  hits: number;
+}
+
+export class InstructionCache {
+  private readonly blocks = new Map<number, Block>();
+  private readonly byPage = new Map<number, Block[]>();
+  /** Set when a write invalidated code, so a running block stops after the current instruction. */
+  invalidated = false;
+
+  constructor(
+    private readonly mem: PhysicalMemory,
+    private readonly onNewCodePage: (ppn: number) => void,
+  ) {
+    mem.onCodeWrite = (ppn) => this.invalidatePage(ppn);
+  }
+
+  lookup(paddr: number): Block | undefined {
+    return this.blocks.get(paddr);
+  }
+
+  insert(block: Block): void {
+    const old = this.blocks.get(block.paddr);
+    if (old) old.valid = false;
+    this.blocks.set(block.paddr, block);
+    for (const ppn of block.pages) {
+      let list = this.byPage.get(ppn);
+      if (!list) {
+        list = [];
+        this.byPage.set(ppn, list);
+      }
+      list.push(block);
+      if (!this.mem.codePages[ppn]) {
+        this.mem.codePages[ppn] = 1;
+        this.onNewCodePage(ppn);
+      }
+    }
+  }
+
+  invalidatePage(ppn: number): void {
+    const list = this.byPage.get(ppn);
+    this.mem.codePages[ppn] = 0;
+    if (!list) return;
+    this.byPage.delete(ppn);
+    for (const block of list) {
+      block.valid = false;
+      if (this.blocks.get(block.paddr) === block) this.blocks.delete(block.paddr);
+    }
+    this.invalidated = true;
+  }
+
+  /** Drop everything (used by tests and when guest memory is reloaded wholesale). */
+  clear(): void {
+    for (const ppn of this.byPage.keys()) this.mem.codePages[ppn] = 0;
+    for (const b of this.blocks.values()) b.valid = false;
+    this.blocks.clear();
+    this.byPage.clear();
+  }
+
+  get size(): number {
+    return this.blocks.size;
+  }
+}
+
+export function pageOf(paddr: number): number {
+  return paddr >>> PAGE_SHIFT;
+}

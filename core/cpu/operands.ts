@@ -1,0 +1,58 @@
+// Operand access shared by every instruction family: the ModRM "E" operand (register or
+// memory), the "G" register operand and immediates, at any width. 64-bit values travel as a
+// low half (return value) plus cpu.hi.
+
+import type { Cpu } from "./cpu.ts";
+import type { Insn } from "./insn.ts";
+
+/** Read the E operand of `size` bytes (for 8, high half in cpu.hi). */
+export function readE(cpu: Cpu, i: Insn, size: number): number {
+  if (i.isMem) return cpu.readMem(cpu.ea(i), size);
+  return cpu.getReg(i.rm, size, i);
+}
+
+/** Write the E operand. */
+export function writeE(cpu: Cpu, i: Insn, size: number, v: number, hi = 0): void {
+  if (i.isMem) cpu.writeMem(cpu.ea(i), size, v, hi);
+  else cpu.setReg(i.rm, size, i, v, hi);
+}
+
+export function readG(cpu: Cpu, i: Insn, size: number): number {
+  return cpu.getReg(i.reg, size, i);
+}
+
+export function writeG(cpu: Cpu, i: Insn, size: number, v: number, hi = 0): void {
+  cpu.setReg(i.reg, size, i, v, hi);
+}
+
+/** Immediate zero/sign-extended to `size` bytes as an unsigned number (64: low half; see immHi). */
+export function immOf(i: Insn, size: number): number {
+  switch (size) {
+    case 1:
+      return i.imm & 0xff;
+    case 2:
+      return i.imm & 0xffff;
+    default:
+      return i.imm >>> 0;
+  }
+}
+
+/** Mask of an operand of `size` bytes below 64 bits. */
+export function maskOf(size: number): number {
+  return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+}
+
+/**
+ * Read-modify-write access to the E operand: `address` (for memory) is computed once.
+ * Usage: const a = rmwAddress(cpu, i); const v = rmwRead(cpu, i, a, size); ...; rmwWrite(...)
+ */
+export function rmwAddress(cpu: Cpu, i: Insn): number {
+  return i.isMem ? cpu.ea(i) : 0;
+}
+export function rmwRead(cpu: Cpu, i: Insn, a: number, size: number): number {
+  return i.isMem ? cpu.readMem(a, size) : cpu.getReg(i.rm, size, i);
+}
+export function rmwWrite(cpu: Cpu, i: Insn, a: number, size: number, v: number, hi = 0): void {
+  if (i.isMem) cpu.writeMem(a, size, v, hi);
+  else cpu.setReg(i.rm, size, i, v, hi);
+}

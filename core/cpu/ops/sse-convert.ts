@@ -1,0 +1,5 @@
+// (family file: filled in by its owner; see core/cpu/table.ts)
+
+import type { FormSpec } from "../insn.ts";
+
+export const SSE_CONVERT_FORMS: FormSpec[] = [];

@@ -1,0 +1,5 @@
+// (family file: being written)
+
+import type { FormSpec } from "../insn.ts";
+
+export const STACK_FORMS: FormSpec[] = [];
