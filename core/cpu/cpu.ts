@@ -11,6 +11,7 @@ import { BASE_RIP, type Insn, SEG_FS } from "./insn.ts";
 import { LF_OP, OP_NONE } from "./flags.ts";
 import { X87State } from "../fpu/x87-state.ts";
 import { FORMS } from "./table.ts";
+import type { Bus } from "../bus.ts";
 
 export const EXIT_BUDGET = 0;
 export const EXIT_SYSCALL = 1;
@@ -55,6 +56,8 @@ export class Cpu {
   gsBase = 0;
   /** 0 = kernel, 3 = user. */
   cpl = 3;
+  /** Port I/O goes here (IN/OUT at CPL 0; CPL 3 has IOPL 0 and faults). */
+  bus: Bus | null = null;
 
   /** RFLAGS with status bits valid only when lf[LF_OP] === OP_NONE. */
   flagsBase = 0x202;
