@@ -1,6 +1,7 @@
-// The decoder: legacy prefixes, REX, opcode maps 0F/0F38/0F3A, ModRM/SIB/displacement and
-// immediates, driven entirely by the form table (core/cpu/table.ts). Undefined encodings decode
-// to an instruction that raises #UD when executed, so prefetching a block never faults early.
+// The decoder: legacy prefixes, REX, VEX (C4/C5), opcode maps 0F/0F38/0F3A, ModRM/SIB/
+// displacement and immediates, driven entirely by the form table (core/cpu/table.ts). Undefined
+// encodings decode to an instruction that raises #UD when executed, so prefetching a block never
+// faults early.
 
 import {
   BASE_RIP,
@@ -34,15 +35,30 @@ export function parseForm(spec: FormSpec, id: number): Form {
   const tokens = spec.op.trim().split(/\s+/);
   let prefix = -1;
   let t = 0;
-  if (
+  let map = 0;
+  const vex = tokens[0].startsWith("VEX.");
+  let vexL = -1;
+  let vexW = 0;
+  if (vex) {
+    prefix = PFX_NONE;
+    for (const part of tokens[0].split(".").slice(1)) {
+      const field = VEX_FIELDS[part];
+      if (!field) throw new Error(`bad VEX field ${part} in form ${spec.op}`);
+      if (field[0] === "L") vexL = field[1];
+      else if (field[0] === "pp") prefix = field[1];
+      else if (field[0] === "map") map = field[1];
+      else vexW = field[1];
+    }
+    if (map === 0) throw new Error(`VEX form ${spec.op} names no opcode map`);
+    t = 1;
+  } else if (
     tokens.length > 1 &&
     (tokens[0] === "NP" || tokens[0] === "66" || tokens[0] === "F2" || tokens[0] === "F3")
   ) {
     prefix = { NP: PFX_NONE, "66": PFX_66, F3: PFX_F3, F2: PFX_F2 }[tokens[0]]!;
     t = 1;
   }
-  let map = 0;
-  if (tokens[t] === "0F") {
+  if (!vex && tokens[t] === "0F") {
     map = 1;
     t++;
     if (tokens[t] === "38" && tokens.length > t + 1 && !tokens[t + 1].startsWith("/")) {
@@ -55,9 +71,13 @@ export function parseForm(spec: FormSpec, id: number): Form {
   }
   let opTok = tokens[t++];
   let plusR = false;
+  let plusCC = false;
   if (opTok.endsWith("+r")) {
     plusR = true;
     opTok = opTok.slice(0, -2);
+  } else if (opTok.endsWith("+cc")) {
+    plusCC = true;
+    opTok = opTok.slice(0, -3);
   }
   const opcode = parseInt(opTok, 16);
   if (!(opcode >= 0 && opcode <= 255)) throw new Error(`bad opcode in form ${spec.op}`);
@@ -99,8 +119,8 @@ export function parseForm(spec: FormSpec, id: number): Form {
           : IMM_V,
       );
     } else if (a[0] === "O") imms.push(IMM_MOFFS);
-    if (/^[EGMROZ]v$|^[EGMRZ]z$|^rAX$|^[EGMR]y$|^Ov$|^Zv$/.test(a) || a === "eAX") sawV = true;
-    if (a === args[0] && /^[EGMROZ]b$|^AL$/.test(a)) byteOp = true;
+    if (/^[EGMROZXY]v$|^[EGMRZ]z$|^rAX$|^[EGMR]y$|^Ov$|^Zv$/.test(a) || a === "eAX") sawV = true;
+    if (a === args[0] && /^[EGMROZXY]b$|^AL$/.test(a)) byteOp = true;
   }
   if (attrs.has("f64")) sizeRule = 3;
   else if (attrs.has("d64")) sizeRule = 2;
@@ -113,20 +133,43 @@ export function parseForm(spec: FormSpec, id: number): Form {
     map,
     opcode,
     plusR,
+    plusCC,
     prefix,
     ext,
     modrmByte,
     hasModrm,
     modReq: attrs.has("mem") ? 1 : attrs.has("reg") ? 2 : 0,
-    wReq: attrs.has("w0") ? 1 : attrs.has("w1") ? 2 : 0,
+    wReq: vexW || (attrs.has("w0") ? 1 : attrs.has("w1") ? 2 : 0),
     sizeRule,
     imms,
     lock: attrs.has("lock"),
     branch: attrs.has("branch"),
     rep: attrs.has("rep"),
     id,
+    vex,
+    vexL,
+    usesVvvv: args.some((a) => /^[BH]/.test(a)),
   };
 }
+
+/** Fields of a VEX op token ("VEX.LZ.F2.0F38.W0"): [kind, value]; W values are wReq codes. */
+const VEX_FIELDS: Record<string, [string, number]> = {
+  L0: ["L", 0],
+  LZ: ["L", 0],
+  "128": ["L", 0],
+  L1: ["L", 1],
+  "256": ["L", 1],
+  LIG: ["L", -1],
+  "66": ["pp", PFX_66],
+  F3: ["pp", PFX_F3],
+  F2: ["pp", PFX_F2],
+  "0F": ["map", 1],
+  "0F38": ["map", 2],
+  "0F3A": ["map", 3],
+  W0: ["W", 1],
+  W1: ["W", 2],
+  WIG: ["W", 0],
+};
 
 interface Slot {
   forms: Form[];
@@ -136,14 +179,18 @@ interface Slot {
 export class Decoder {
   readonly forms: Form[];
   private readonly maps: (Slot | undefined)[][] = [[], [], [], []];
+  /** VEX-encoded forms by map (index 1-3 = 0F, 0F38, 0F3A). */
+  private readonly vexMaps: (Slot | undefined)[][] = [[], [], [], []];
 
   constructor(specs: FormSpec[]) {
     this.forms = specs.map((s, i) => parseForm(s, i));
     for (const f of this.forms) {
-      const ops = f.plusR ? [0, 1, 2, 3, 4, 5, 6, 7].map((r) => f.opcode + r) : [f.opcode];
+      const count = f.plusCC ? 16 : f.plusR ? 8 : 1;
+      const ops = Array.from({ length: count }, (_, k) => f.opcode + k);
+      const maps = f.vex ? this.vexMaps : this.maps;
       for (const op of ops) {
-        let slot = this.maps[f.map][op];
-        if (!slot) slot = this.maps[f.map][op] = { forms: [], hasModrm: f.hasModrm };
+        let slot = maps[f.map][op];
+        if (!slot) slot = maps[f.map][op] = { forms: [], hasModrm: f.hasModrm };
         if (slot.hasModrm !== f.hasModrm) {
           throw new Error(`form ${f.spec.mnem} ${f.spec.op}: ModRM presence conflicts in slot`);
         }
@@ -210,6 +257,11 @@ export class Decoder {
       p++;
     }
     let map = 0;
+    let maps = this.maps;
+    let vex = false;
+    let vvvv = 0;
+    let vexL = 0;
+    let vexPP = 0;
     if (b === 0x0f) {
       p++;
       b = fetch(p);
@@ -219,10 +271,33 @@ export class Decoder {
         p++;
         b = fetch(p);
       }
+    } else if (b === 0xc4 || b === 0xc5) {
+      // VEX (always, in 64-bit mode): REX.RXBW, the map, VEX.vvvv, VEX.L and the implied
+      // mandatory prefix. A REX, 66, F2, F3 or LOCK prefix before it is #UD.
+      if (rex || opsize16 || rep || lock) return this.undefinedInsn(p - addr + 1);
+      const b1 = fetch(p + 1);
+      let b2 = b1;
+      if (b === 0xc5) {
+        rex = 0x40 | ((~b1 >> 5) & 4);
+        map = 1;
+        p += 2;
+      } else {
+        b2 = fetch(p + 2);
+        rex = 0x40 | ((~b1 >> 5) & 7) | ((b2 >> 4) & 8);
+        map = b1 & 0x1f;
+        p += 3;
+        if (map < 1 || map > 3) return this.undefinedInsn(p - addr);
+      }
+      vvvv = (~b2 >> 3) & 15;
+      vexL = (b2 >> 2) & 1;
+      vexPP = b2 & 3;
+      vex = true;
+      maps = this.vexMaps;
+      b = fetch(p);
     }
     const opByte = b;
     p++;
-    const slot = this.maps[map][opByte];
+    const slot = maps[map][opByte];
     if (!slot) return this.undefinedInsn(p - addr + 1);
     const i = new Insn(udHandler);
     i.opByte = opByte;
@@ -270,7 +345,13 @@ export class Decoder {
       }
     }
     // Select the form: mandatory prefix, ModRM.reg extension, mod restriction, REX.W.
-    const mandatory = lastRepPrefix !== PFX_NONE ? lastRepPrefix : opsize16 ? PFX_66 : PFX_NONE;
+    const mandatory = vex
+      ? vexPP
+      : lastRepPrefix !== PFX_NONE
+      ? lastRepPrefix
+      : opsize16
+      ? PFX_66
+      : PFX_NONE;
     let form: Form | undefined;
     let fallback: Form | undefined;
     for (const f of slot.forms) {
@@ -280,6 +361,7 @@ export class Decoder {
       if (f.modReq === 2 && mod !== 3) continue;
       if (f.wReq === 1 && (rex & 8)) continue;
       if (f.wReq === 2 && !(rex & 8)) continue;
+      if (vex && f.vexL >= 0 && f.vexL !== vexL) continue;
       if (f.prefix === mandatory) {
         form = f;
         break;
@@ -288,6 +370,11 @@ export class Decoder {
     }
     form ??= fallback;
     if (!form) return this.undefinedInsn(p - addr);
+    if (vex) {
+      if (vvvv !== 0 && !form.usesVvvv) return this.undefinedInsn(p - addr);
+      i.vvvv = vvvv;
+      i.vexL = vexL;
+    }
     i.form = form;
     i.fn = form.spec.fn;
     if (form.plusR) i.reg = (opByte & 7) | ((rex & 1) << 3);

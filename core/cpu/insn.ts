@@ -22,12 +22,17 @@ export interface TestHint {
  *
  * `op` uses Intel manual notation: an optional mandatory prefix (NP, 66, F2, F3) when the next
  * byte is 0F, the opcode bytes ("0F", "0F 38", "0F 3A" select the map), the last opcode byte
- * optionally with "+r", then "/r", "/0".."/7", or a literal ModRM byte such as "D0".
+ * optionally with "+r" (register in the low 3 bits) or "+cc" (condition code in
+ * the low nibble), then "/r", "/0".."/7", or a literal ModRM byte such as "D0".
+ * VEX forms start with the manual's VEX token instead: "VEX.LZ.F2.0F38.W0 F6 /r" (L0/LZ/128,
+ * L1/256 or LIG; the implied prefix 66/F3/F2, none meaning NP; the map 0F/0F38/0F3A; W0, W1,
+ * or no W/WIG when VEX.W only selects a "y" operand size like REX.W).
  *
  * `args` uses Intel/AMD operand notation: E, G, M, R (general), V, W, U (xmm), I (imm),
  * J (relative), O (moffs), Z (register in opcode) with a size (b, w, d, q, v, z, y, x, dq, ss,
- * sd, ps, pd ...), or fixed registers (AL, rAX, CL, DX, 1). Immediates and ModRM presence are
- * derived from it.
+ * sd, ps, pd ...), or fixed registers (AL, rAX, CL, DX, 1), X/Y for the string operands at
+ * DS:rSI and ES:rDI, B (general) or H (xmm) for the register in VEX.vvvv. Immediates and ModRM
+ * presence are derived from it.
  *
  * `attrs`: "d64" default 64-bit operand size, "f64" forced 64-bit, "lock" LOCK allowed with a
  * memory destination, "branch" may change RIP (ends a decoded block), "mem"/"reg" restrict
@@ -50,6 +55,8 @@ export interface Form {
   map: number; // 0: one-byte, 1: 0F, 2: 0F 38, 3: 0F 3A
   opcode: number;
   plusR: boolean;
+  /** "+cc": the opcode's low nibble is a condition code (16 opcodes: Jcc, SETcc, CMOVcc). */
+  plusCC: boolean;
   /** -1 none/any, 0..3 = NP, 66, F3, F2 */
   prefix: number;
   /** 0..7 ModRM.reg, or -1 */
@@ -70,6 +77,12 @@ export interface Form {
   rep: boolean;
   /** index into the global form list (stable id for tests) */
   id: number;
+  /** VEX-encoded (C4/C5): lives in its own opcode maps; `prefix` is VEX.pp. */
+  vex: boolean;
+  /** Required VEX.L: 0, 1, or -1 when ignored (also -1 for legacy forms). */
+  vexL: number;
+  /** VEX.vvvv names an operand; otherwise it must be 1111b (register 0 here) or #UD. */
+  usesVvvv: boolean;
 }
 
 export const PFX_NONE = 0;
@@ -118,6 +131,10 @@ export class Insn {
   opByte = 0;
   /** Raw ModRM byte (x87 uses it). */
   modrm = 0;
+  /** VEX forms: the register named by VEX.vvvv (already un-inverted, 0-15). */
+  vvvv = 0;
+  /** VEX forms: VEX.L (0 = 128-bit/scalar, 1 = 256-bit). */
+  vexL = 0;
 
   constructor(fn: Handler) {
     this.fn = fn;

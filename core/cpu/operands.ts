@@ -47,7 +47,12 @@ export function maskOf(size: number): number {
  * Usage: const a = rmwAddress(cpu, i); const v = rmwRead(cpu, i, a, size); ...; rmwWrite(...)
  */
 export function rmwAddress(cpu: Cpu, i: Insn): number {
-  return i.isMem ? cpu.ea(i) : 0;
+  if (!i.isMem) return 0;
+  const a = cpu.ea(i);
+  // Hardware checks a read-modify-write operand for writing before it reads it, so a fault on
+  // a read-only page reports a write (#PF error code bit 1).
+  cpu.probeWrite(a, i.opsize);
+  return a;
 }
 export function rmwRead(cpu: Cpu, i: Insn, a: number, size: number): number {
   return i.isMem ? cpu.readMem(a, size) : cpu.getReg(i.rm, size, i);

@@ -92,10 +92,8 @@ const BR = "f64 branch";
 export const CONTROL_FORMS: FormSpec[] = [
   { op: "EB", mnem: "jmp", args: "Jb", fn: jmpRel, attrs: BR },
   { op: "E9", mnem: "jmp", args: "Jz", fn: jmpRel, attrs: BR },
-  { op: "70+r", mnem: "jcc", args: "Jb", fn: jcc, attrs: BR },
-  { op: "78+r", mnem: "jcc", args: "Jb", fn: jcc, attrs: BR },
-  { op: "0F 80+r", mnem: "jcc", args: "Jz", fn: jcc, attrs: BR },
-  { op: "0F 88+r", mnem: "jcc", args: "Jz", fn: jcc, attrs: BR },
+  { op: "70+cc", mnem: "jcc", args: "Jb", fn: jcc, attrs: BR },
+  { op: "0F 80+cc", mnem: "jcc", args: "Jz", fn: jcc, attrs: BR },
   { op: "FF /4", mnem: "jmp", args: "Eq", fn: jmpE, attrs: BR },
   { op: "E8", mnem: "call", args: "Jz", fn: callRel, attrs: BR },
   { op: "FF /2", mnem: "call", args: "Eq", fn: callE, attrs: BR },

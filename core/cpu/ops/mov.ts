@@ -7,6 +7,8 @@ import type { FormSpec, Insn } from "../insn.ts";
 import { cond, getFlags, setStatus } from "../flags.ts";
 import { immOf, readE, readG, rmwAddress, rmwRead, rmwWrite, writeE, writeG } from "../operands.ts";
 
+const TWO32 = 4294967296;
+
 function movEG(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   const v = readG(cpu, i, s);
@@ -70,25 +72,28 @@ function lea(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   let lo = i.disp >>> 0;
   let hi = i.disp < 0 ? 0xffffffff : 0;
-  const add = (l: number, h: number) => {
-    const sum = lo + l;
-    lo = sum >>> 0;
-    hi = (hi + h + (sum > 0xffffffff ? 1 : 0)) >>> 0;
-  };
+  let sum: number;
   if (i.base === 16) {
     const rip = cpu.rip;
-    add(rip >>> 0, Math.floor(rip / 4294967296) >>> 0);
-  } else if (i.base >= 0) add(cpu.r[i.base * 2], cpu.r[i.base * 2 + 1]);
+    sum = lo + (rip >>> 0);
+    hi = (hi + Math.floor(rip / TWO32) + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    lo = sum >>> 0;
+  } else if (i.base >= 0) {
+    sum = lo + cpu.r[i.base * 2];
+    hi = (hi + cpu.r[i.base * 2 + 1] + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    lo = sum >>> 0;
+  }
   if (i.index >= 0) {
     let l = cpu.r[i.index * 2], h = cpu.r[i.index * 2 + 1];
-    for (let k = 0; k < i.scale; k++) {
-      h = ((h << 1) | (l >>> 31)) >>> 0;
-      l = (l << 1) >>> 0;
+    if (i.scale) {
+      h = ((h << i.scale) | (l >>> (32 - i.scale))) >>> 0;
+      l = (l << i.scale) >>> 0;
     }
-    add(l, h);
+    sum = lo + l;
+    hi = (hi + h + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    lo = sum >>> 0;
   }
-  if (i.asize === 4) hi = 0;
-  if (s === 8) cpu.setReg(i.reg, 8, i, lo, hi);
+  if (s === 8) cpu.setReg(i.reg, 8, i, lo, i.asize === 4 ? 0 : hi);
   else cpu.setReg(i.reg, s, i, s === 2 ? lo & 0xffff : lo);
 }
 
@@ -181,10 +186,10 @@ export const MOV_FORMS: FormSpec[] = [
   { op: "C7 /0", mnem: "mov", args: "Ev,Iz", fn: movEI },
   { op: "B0+r", mnem: "mov", args: "Zb,Ib", fn: movZI },
   { op: "B8+r", mnem: "mov", args: "Zv,Iv", fn: movZI },
-  { op: "A0", mnem: "mov", args: "AL,Ob", fn: movAO, test: { skip: "absolute address" } },
-  { op: "A1", mnem: "mov", args: "rAX,Ov", fn: movAO, test: { skip: "absolute address" } },
-  { op: "A2", mnem: "mov", args: "Ob,AL", fn: movOA, test: { skip: "absolute address" } },
-  { op: "A3", mnem: "mov", args: "Ov,rAX", fn: movOA, test: { skip: "absolute address" } },
+  { op: "A0", mnem: "mov", args: "AL,Ob", fn: movAO },
+  { op: "A1", mnem: "mov", args: "rAX,Ov", fn: movAO },
+  { op: "A2", mnem: "mov", args: "Ob,AL", fn: movOA },
+  { op: "A3", mnem: "mov", args: "Ov,rAX", fn: movOA },
   { op: "0F B6 /r", mnem: "movzx", args: "Gv,Eb", fn: movzxB },
   { op: "0F B7 /r", mnem: "movzx", args: "Gv,Ew", fn: movzxW },
   { op: "0F BE /r", mnem: "movsx", args: "Gv,Eb", fn: movsxB },
@@ -194,10 +199,8 @@ export const MOV_FORMS: FormSpec[] = [
   { op: "86 /r", mnem: "xchg", args: "Eb,Gb", fn: xchgEG, attrs: "lock" },
   { op: "87 /r", mnem: "xchg", args: "Ev,Gv", fn: xchgEG, attrs: "lock" },
   { op: "90+r", mnem: "xchg", args: "Zv,rAX", fn: xchgAZ },
-  { op: "0F 40+r", mnem: "cmovo", args: "Gv,Ev", fn: cmov },
-  { op: "0F 48+r", mnem: "cmovs", args: "Gv,Ev", fn: cmov },
-  { op: "0F 90+r", mnem: "seto", args: "Eb", fn: setcc },
-  { op: "0F 98+r", mnem: "sets", args: "Eb", fn: setcc },
+  { op: "0F 40+cc /r", mnem: "cmovcc", args: "Gv,Ev", fn: cmov },
+  { op: "0F 90+cc /r", mnem: "setcc", args: "Eb", fn: setcc },
   { op: "0F C8+r", mnem: "bswap", args: "Zv", fn: bswap },
   { op: "0F 38 F0 /r", mnem: "movbe", args: "Gv,Mv", fn: movbeGM, attrs: "mem" },
   { op: "0F 38 F1 /r", mnem: "movbe", args: "Mv,Gv", fn: movbeMG, attrs: "mem" },

@@ -92,19 +92,17 @@ function leave(cpu: Cpu, i: Insn) {
   }
 }
 
-/** ENTER imm16, imm8: build a stack frame with `level` nested frame pointers. */
+/**
+ * ENTER imm16, imm8: build a stack frame with `level` nested frame pointers. As on hardware the
+ * frame is written first and the final stack pointer is checked last; registers change only if
+ * everything succeeded. Reads through a non-canonical RBP are #SS.
+ */
 function enter(cpu: Cpu, i: Insn) {
   const size = i.opsize;
   const allocation = i.imm & 0xffff;
   const level = i.imm2 & 31;
   const rbpLo = cpu.r[RBP * 2], rbpHi = cpu.r[RBP * 2 + 1];
-  const start = cpu.regNumber(RSP);
-  // Probe the whole frame first so a fault changes nothing.
-  const frameTop = start - size;
-  const lowest = frameTop - level * size - allocation;
-  if (lowest < -CANON || start > CANON) throw new CpuException(VEC_SS, 0);
-  cpu.probeWrite(frameTop - level * size, (level + 1) * size);
-  let sp = frameTop;
+  let sp = stackAddress(cpu, -size);
   if (size === 8) cpu.write64(sp, rbpLo, rbpHi);
   else cpu.write16(sp, rbpLo & 0xffff);
   const frameTemp = sp;
@@ -112,6 +110,7 @@ function enter(cpu: Cpu, i: Insn) {
     let bp = cpu.regNumber(RBP);
     for (let k = 1; k < level; k++) {
       bp -= size;
+      if (bp < -CANON || bp >= CANON) throw new CpuException(VEC_SS, 0);
       const v = size === 8 ? cpu.read64(bp) : cpu.read16(bp);
       sp -= size;
       if (size === 8) cpu.write64(sp, v, cpu.hi);
@@ -123,9 +122,12 @@ function enter(cpu: Cpu, i: Insn) {
       cpu.write64(sp, frameTemp - hi * 4294967296, hi >>> 0);
     } else cpu.write16(sp, frameTemp & 0xffff);
   }
+  const final = sp - allocation;
+  if (final < -CANON) throw new CpuException(VEC_SS, 0);
+  cpu.probeWrite(final, 1);
   if (size === 8) cpu.setRegFromNumber(RBP, frameTemp);
   else cpu.setReg16(RBP, frameTemp & 0xffff);
-  cpu.setRegFromNumber(RSP, sp - allocation);
+  cpu.setRegFromNumber(RSP, final);
 }
 
 /** PUSH FS / PUSH GS: Linux runs 64-bit user code with null FS and GS selectors. */

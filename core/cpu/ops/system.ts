@@ -123,8 +123,6 @@ function portOut(cpu: Cpu, i: Insn) {
   cpu.bus?.portWrite(port, size, cpu.getReg(RAX, size, i));
 }
 
-const NOTEST = { skip: "no architectural effect to compare" };
-
 export const SYSTEM_FORMS: FormSpec[] = [
   // Hint NOPs: 0F 18-1F (prefetch hints, endbr64 = F3 0F 1E FA, the multi-byte NOP 0F 1F /0).
   { op: "0F 18 /r", mnem: "prefetch", args: "Ev", fn: nop },
@@ -142,8 +140,8 @@ export const SYSTEM_FORMS: FormSpec[] = [
   { op: "F5", mnem: "cmc", args: "", fn: cmc },
   { op: "FC", mnem: "cld", args: "", fn: cld },
   { op: "FD", mnem: "std", args: "", fn: std },
-  { op: "FA", mnem: "cli", args: "", fn: cliSti, test: { skip: "privileged" } },
-  { op: "FB", mnem: "sti", args: "", fn: cliSti, test: { skip: "privileged" } },
+  { op: "FA", mnem: "cli", args: "", fn: cliSti },
+  { op: "FB", mnem: "sti", args: "", fn: cliSti },
   { op: "0F A2", mnem: "cpuid", args: "", fn: cpuid, test: { skip: "host-specific" } },
   { op: "0F 31", mnem: "rdtsc", args: "", fn: rdtsc, test: { skip: "time" } },
   { op: "0F 01 F9", mnem: "rdtscp", args: "", fn: rdtscp, test: { skip: "time" } },
@@ -175,17 +173,17 @@ export const SYSTEM_FORMS: FormSpec[] = [
   { op: "F1", mnem: "int1", args: "", fn: int1, attrs: "branch", test: { skip: "debug trap" } },
   { op: "CD", mnem: "int", args: "Ib", fn: intN, attrs: "branch", test: { skip: "kernel" } },
   { op: "F4", mnem: "hlt", args: "", fn: hlt, attrs: "branch" },
-  { op: "E4", mnem: "in", args: "AL,Ib", fn: portIn, test: { skip: "privileged" } },
-  { op: "E5", mnem: "in", args: "eAX,Ib", fn: portIn, attrs: "v", test: { skip: "privileged" } },
-  { op: "EC", mnem: "in", args: "AL,DX", fn: portIn, test: { skip: "privileged" } },
-  { op: "ED", mnem: "in", args: "eAX,DX", fn: portIn, attrs: "v", test: { skip: "privileged" } },
-  { op: "E6", mnem: "out", args: "Ib,AL", fn: portOut, test: { skip: "privileged" } },
-  { op: "E7", mnem: "out", args: "Ib,eAX", fn: portOut, attrs: "v", test: { skip: "privileged" } },
-  { op: "EE", mnem: "out", args: "DX,AL", fn: portOut, test: { skip: "privileged" } },
-  { op: "EF", mnem: "out", args: "DX,eAX", fn: portOut, attrs: "v", test: { skip: "privileged" } },
-  { op: "0F AE E8", mnem: "lfence", args: "", fn: nop, test: NOTEST },
-  { op: "0F AE F0", mnem: "mfence", args: "", fn: nop, test: NOTEST },
-  { op: "0F AE F8", mnem: "sfence", args: "", fn: nop, test: NOTEST },
+  { op: "E4", mnem: "in", args: "AL,Ib", fn: portIn },
+  { op: "E5", mnem: "in", args: "eAX,Ib", fn: portIn, attrs: "v" },
+  { op: "EC", mnem: "in", args: "AL,DX", fn: portIn },
+  { op: "ED", mnem: "in", args: "eAX,DX", fn: portIn, attrs: "v" },
+  { op: "E6", mnem: "out", args: "Ib,AL", fn: portOut },
+  { op: "E7", mnem: "out", args: "Ib,eAX", fn: portOut, attrs: "v" },
+  { op: "EE", mnem: "out", args: "DX,AL", fn: portOut },
+  { op: "EF", mnem: "out", args: "DX,eAX", fn: portOut, attrs: "v" },
+  { op: "0F AE E8", mnem: "lfence", args: "", fn: nop },
+  { op: "0F AE F0", mnem: "mfence", args: "", fn: nop },
+  { op: "0F AE F8", mnem: "sfence", args: "", fn: nop },
   { op: "NP 0F AE /7", mnem: "clflush", args: "Mb", fn: clflush, attrs: "mem" },
   { op: "66 0F AE /7", mnem: "clflushopt", args: "Mb", fn: clflush, attrs: "mem" },
 ];
