@@ -30,6 +30,7 @@ export class PhysicalMemory {
 
   /** Invalidate cached code for every page in [paddr, paddr+len). Cheap when none is code. */
   noteWrite(paddr: number, len: number): void {
+    if (len <= 0) return;
     const first = paddr >>> PAGE_SHIFT;
     const last = (paddr + len - 1) >>> PAGE_SHIFT;
     for (let p = first; p <= last; p++) {

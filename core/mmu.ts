@@ -153,9 +153,9 @@ export class Mmu {
       const lo = dv.getUint32(entryAddr, true);
       const hi = dv.getUint32(entryAddr + 4, true);
       if (!(lo & PTE_P)) throw this.pageFault(vaddr, access, user, 0);
-      // Reserved: physical address bits above PHYS_ADDR_BITS, NX without NXE, PS at PML4.
-      let reserved = (hi & 0x7ff00000) !== 0 || (hi & 0x000fffff) !== 0 ||
-        (!nxe && (hi & 0x80000000) !== 0);
+      // Reserved: physical address bits 51:PHYS_ADDR_BITS, NX without NXE, PS at PML4.
+      // Bits 62:52 are ignored (available to software; protection keys when CR4.PKE).
+      let reserved = (hi & 0x000fffff) !== 0 || (!nxe && (hi & 0x80000000) !== 0);
       const isLarge = level > 0 && level < 3 && (lo & PTE_PS) !== 0;
       if (level === 0 && (lo & PTE_PS)) reserved = true;
       if (isLarge) {

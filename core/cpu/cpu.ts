@@ -22,6 +22,8 @@ export const EXIT_REQUESTED = 4;
 export const EXIT_INTERNAL = 5;
 
 const TWO32 = 4294967296;
+/** 1/4096: multiplying by it is exact and cheaper than dividing. */
+const INV_PAGE = 1 / PAGE_SIZE;
 const CANON_LIMIT = 0x800000000000; // 2^47
 const MAX_BLOCK = 64;
 const WRITE_BASE = ACCESS_WRITE * TLB_SIZE;
@@ -29,6 +31,23 @@ const EXEC_BASE = ACCESS_EXEC * TLB_SIZE;
 
 // GPR numbers.
 export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+
+/**
+ * Where the second page of an access of `n` bytes at `a` is checked: its first byte, which is
+ * what hardware reports in CR2 when that page faults (`a` itself when nothing is crossed).
+ */
+function secondPage(a: number, n: number): number {
+  const last = a + n - 1;
+  return Math.max(a, last - (last & 4095));
+}
+
+/** How many of a block's instructions retired before the one at `faultAt` raised. */
+function retiredBefore(block: Block, faultAt: number): number {
+  const insns = block.insns;
+  let a = block.vaddr, k = 0;
+  while (a !== faultAt && k < insns.length) a += insns[k++].len;
+  return k;
+}
 
 let sharedDecoder: Decoder | undefined;
 /** The decoder built from the one form table (built once per process). */
@@ -274,7 +293,7 @@ export class Cpu {
   // ---- memory: fast paths through the TLB ---------------------------------------------------
 
   read8(a: number): number {
-    const vpn = Math.floor(a / PAGE_SIZE);
+    const vpn = Math.floor(a * INV_PAGE);
     const s = vpn & 4095;
     if (this.tlbTag[s] === vpn) return this.u8[this.tlbPhys[s] + (a & 4095)];
     return this.u8[this.mmu.translate(a, ACCESS_READ)];
@@ -282,7 +301,7 @@ export class Cpu {
   read16(a: number): number {
     const off = a & 4095;
     if (off <= 4094) {
-      const vpn = Math.floor(a / PAGE_SIZE);
+      const vpn = Math.floor(a * INV_PAGE);
       const s = vpn & 4095;
       if (this.tlbTag[s] === vpn) return this.dv.getUint16(this.tlbPhys[s] + off, true);
       return this.dv.getUint16(this.mmu.translate(a, ACCESS_READ), true);
@@ -292,7 +311,7 @@ export class Cpu {
   read32(a: number): number {
     const off = a & 4095;
     if (off <= 4092) {
-      const vpn = Math.floor(a / PAGE_SIZE);
+      const vpn = Math.floor(a * INV_PAGE);
       const s = vpn & 4095;
       if (this.tlbTag[s] === vpn) return this.dv.getUint32(this.tlbPhys[s] + off, true);
       return this.dv.getUint32(this.mmu.translate(a, ACCESS_READ), true);
@@ -303,7 +322,7 @@ export class Cpu {
   read64(a: number): number {
     const off = a & 4095;
     if (off <= 4088) {
-      const vpn = Math.floor(a / PAGE_SIZE);
+      const vpn = Math.floor(a * INV_PAGE);
       const s = vpn & 4095;
       const p = this.tlbTag[s] === vpn ? this.tlbPhys[s] + off : this.mmu.translate(a, ACCESS_READ);
       this.hi = this.dv.getUint32(p + 4, true);
@@ -316,35 +335,35 @@ export class Cpu {
   private readSplit(a: number, n: number): number {
     // Translate both pages first so a fault leaves nothing half-read.
     this.mmu.translate(a, ACCESS_READ);
-    this.mmu.translate(a + n - 1, ACCESS_READ);
+    this.mmu.translate(secondPage(a, n), ACCESS_READ);
     let v = 0;
     for (let k = n - 1; k >= 0; k--) v = v * 256 + this.read8(a + k);
     return v;
   }
 
   write8(a: number, v: number): void {
-    const vpn = Math.floor(a / PAGE_SIZE);
+    const vpn = Math.floor(a * INV_PAGE);
     const s = WRITE_BASE + (vpn & 4095);
     if (this.tlbTag[s] === vpn) this.u8[this.tlbPhys[s] + (a & 4095)] = v;
     else this.writeSlow(a, 1, v, 0);
   }
   write16(a: number, v: number): void {
     const off = a & 4095;
-    const vpn = Math.floor(a / PAGE_SIZE);
+    const vpn = Math.floor(a * INV_PAGE);
     const s = WRITE_BASE + (vpn & 4095);
     if (off <= 4094 && this.tlbTag[s] === vpn) this.dv.setUint16(this.tlbPhys[s] + off, v, true);
     else this.writeSlow(a, 2, v, 0);
   }
   write32(a: number, v: number): void {
     const off = a & 4095;
-    const vpn = Math.floor(a / PAGE_SIZE);
+    const vpn = Math.floor(a * INV_PAGE);
     const s = WRITE_BASE + (vpn & 4095);
     if (off <= 4092 && this.tlbTag[s] === vpn) this.dv.setUint32(this.tlbPhys[s] + off, v, true);
     else this.writeSlow(a, 4, v, 0);
   }
   write64(a: number, lo: number, hi: number): void {
     const off = a & 4095;
-    const vpn = Math.floor(a / PAGE_SIZE);
+    const vpn = Math.floor(a * INV_PAGE);
     const s = WRITE_BASE + (vpn & 4095);
     if (off <= 4088 && this.tlbTag[s] === vpn) {
       const p = this.tlbPhys[s] + off;
@@ -355,10 +374,11 @@ export class Cpu {
   /** Write path for TLB misses, page-crossing writes and pages that hold decoded code. */
   private writeSlow(a: number, n: number, lo: number, hi: number): void {
     const p0 = this.mmu.translate(a, ACCESS_WRITE);
-    const p1 = this.mmu.translate(a + n - 1, ACCESS_WRITE);
+    const a1 = secondPage(a, n);
+    const p1 = this.mmu.translate(a1, ACCESS_WRITE);
     for (let k = 0; k < n; k++) {
       const byte = k < 4 ? (lo >>> (k * 8)) & 0xff : (hi >>> ((k - 4) * 8)) & 0xff;
-      const p = (p0 & 4095) + k < 4096 ? p0 + k : p1 - (n - 1) + k;
+      const p = (p0 & 4095) + k < 4096 ? p0 + k : p1 + (a + k - a1);
       this.u8[p] = byte;
     }
     if (this.mem.codePages[p0 >>> 12]) this.mem.noteWrite(p0, 1);
@@ -394,16 +414,16 @@ export class Cpu {
   /** Make sure `n` bytes at `a` are writable (for instructions that must not fault halfway). */
   probeWrite(a: number, n: number): void {
     this.mmu.translate(a, ACCESS_WRITE);
-    if (n > 1) this.mmu.translate(a + n - 1, ACCESS_WRITE);
+    if ((a & 4095) + n > 4096) this.mmu.translate(secondPage(a, n), ACCESS_WRITE);
   }
   probeRead(a: number, n: number): void {
     this.mmu.translate(a, ACCESS_READ);
-    if (n > 1) this.mmu.translate(a + n - 1, ACCESS_READ);
+    if ((a & 4095) + n > 4096) this.mmu.translate(secondPage(a, n), ACCESS_READ);
   }
 
   /** Fetch one code byte (decoder only). */
   readonly fetch8 = (a: number): number => {
-    const vpn = Math.floor(a / PAGE_SIZE);
+    const vpn = Math.floor(a * INV_PAGE);
     const s = EXEC_BASE + (vpn & 4095);
     if (this.tlbTag[s] === vpn) return this.u8[this.tlbPhys[s] + (a & 4095)];
     return this.u8[this.mmu.translate(a, ACCESS_EXEC)];
@@ -448,29 +468,24 @@ export class Cpu {
     this.exitException = null;
     this.exitError = null;
     let done = 0;
+    let block: Block | undefined;
     try {
       while (done < budget && !this.exitRequested) {
+        block = undefined;
         const rip = this.rip;
         this.insnStart = rip;
-        const paddr = this.mmu.translate(rip, ACCESS_EXEC);
-        let block = this.icache.lookup(paddr);
-        if (block === undefined || block.vaddr !== rip) {
+        const vpn = Math.floor(rip * INV_PAGE);
+        const slot = EXEC_BASE + (vpn & 4095);
+        const paddr = this.tlbTag[slot] === vpn
+          ? this.tlbPhys[slot] + (rip & 4095)
+          : this.mmu.translate(rip, ACCESS_EXEC);
+        block = this.icache.lookup(paddr);
+        if (block === undefined || block.vaddr !== rip || !this.tailStillMapped(block)) {
           block = this.buildBlock(rip, paddr);
           this.icache.insert(block);
         }
         block.hits++;
-        const insns = block.insns;
-        const n = insns.length;
-        this.stop = 0;
-        for (let k = 0; k < n; k++) {
-          const ins = insns[k];
-          const start = this.rip;
-          this.insnStart = start;
-          this.rip = start + ins.len;
-          ins.fn(this, ins);
-          done++;
-          if (this.stop !== 0) break;
-        }
+        done += this.execBlock(block.insns);
         if (this.exitReason !== EXIT_BUDGET) break;
       }
       if (this.exitRequested && this.exitReason === EXIT_BUDGET) {
@@ -478,6 +493,7 @@ export class Cpu {
         this.exitReason = EXIT_REQUESTED;
       }
     } catch (e) {
+      if (block !== undefined) done += retiredBefore(block, this.insnStart);
       this.rip = this.insnStart;
       if (e instanceof CpuException) {
         this.exitReason = EXIT_EXCEPTION;
@@ -489,6 +505,26 @@ export class Cpu {
     }
     this.instructions += done;
     return this.exitReason;
+  }
+
+  /**
+   * Execute a block's instructions until it ends or one sets `stop`; returns how many retired.
+   * Kept out of run() so V8 optimizes both loops as whole functions: an inner loop compiled by
+   * on-stack replacement deoptimizes every time it exits, i.e. at the end of every block.
+   */
+  private execBlock(insns: Insn[]): number {
+    const n = insns.length;
+    this.stop = 0;
+    let k = 0;
+    while (k < n) {
+      const ins = insns[k++];
+      const start = this.rip;
+      this.insnStart = start;
+      this.rip = start + ins.len;
+      ins.fn(this, ins);
+      if (this.stop !== 0) break;
+    }
+    return k;
   }
 
   /** Execute exactly one instruction (tests, single-stepping). */
@@ -516,6 +552,20 @@ export class Cpu {
     return this.exitReason;
   }
 
+  /**
+   * A block whose last instruction straddles into the next page is keyed by its first page
+   * only: it is still good if the next linear page maps to the frame it was decoded from.
+   */
+  private tailStillMapped(block: Block): boolean {
+    if (block.pages.length === 1) return true;
+    const next = block.vaddr - (block.vaddr & 4095) + PAGE_SIZE;
+    try {
+      return this.mmu.translate(next, ACCESS_EXEC) >>> 12 === block.pages[1];
+    } catch {
+      return false; // now unmapped: rebuilding stops before the straddling instruction
+    }
+  }
+
   private buildBlock(vaddr: number, paddr: number): Block {
     const insns: Insn[] = [];
     const pages = [paddr >>> 12];
@@ -532,8 +582,7 @@ export class Cpu {
       insns.push(insn);
       addr += insn.len;
       if (addr > pageEnd) {
-        const p2 = this.mmu.translate(addr - 1, ACCESS_EXEC) >>> 12;
-        if (!pages.includes(p2)) pages.push(p2);
+        pages.push(this.mmu.translate(addr - 1, ACCESS_EXEC) >>> 12);
         break;
       }
       if (insn.form === null || insn.form.branch || addr === pageEnd) break;

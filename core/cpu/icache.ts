@@ -17,8 +17,14 @@ export interface Block {
   hits: number;
 }
 
+/** Direct-mapped front of the block map: most lookups hit here without hashing. */
+const RECENT_SIZE = 16384;
+const RECENT_MASK = RECENT_SIZE - 1;
+const recentSlot = (paddr: number) => (paddr ^ (paddr >>> 12)) & RECENT_MASK;
+
 export class InstructionCache {
   private readonly blocks = new Map<number, Block>();
+  private readonly recent: (Block | undefined)[] = new Array(RECENT_SIZE).fill(undefined);
   private readonly byPage = new Map<number, Block[]>();
   /** Set when a write invalidated code, so a running block stops after the current instruction. */
   invalidated = false;
@@ -31,13 +37,19 @@ export class InstructionCache {
   }
 
   lookup(paddr: number): Block | undefined {
-    return this.blocks.get(paddr);
+    const slot = recentSlot(paddr);
+    const hit = this.recent[slot];
+    if (hit !== undefined && hit.paddr === paddr && hit.valid) return hit;
+    const block = this.blocks.get(paddr);
+    if (block !== undefined) this.recent[slot] = block;
+    return block;
   }
 
   insert(block: Block): void {
     const old = this.blocks.get(block.paddr);
     if (old) old.valid = false;
     this.blocks.set(block.paddr, block);
+    this.recent[recentSlot(block.paddr)] = block;
     for (const ppn of block.pages) {
       let list = this.byPage.get(ppn);
       if (!list) {
@@ -70,6 +82,7 @@ export class InstructionCache {
     for (const b of this.blocks.values()) b.valid = false;
     this.blocks.clear();
     this.byPage.clear();
+    this.recent.fill(undefined);
   }
 
   get size(): number {
