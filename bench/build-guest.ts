@@ -2,6 +2,8 @@
 // with gcc into a flat binary (bench/guest.bin) plus its layout and expected checksums
 // (bench/guest.json), then runs the same kernels natively for reference timings
 // (bench/native.json). The benchmark itself only reads these committed files.
+// `--check` rebuilds into a temporary folder and fails if guest.bin or guest.json differ from
+// the committed ones (native.json holds host timings and is not compared).
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +21,7 @@ export const KERNELS: { name: string; iterations: number; mix: string }[] = [
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SRC = join(ROOT, "userland/bench");
-const OUT = join(ROOT, "bench");
+const OUTPUT = join(ROOT, "bench");
 
 /** Compiler flags shared by the guest image and the native reference build. */
 const CFLAGS = [
@@ -40,8 +42,9 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return text;
 }
 
-async function main() {
+async function main(check: boolean) {
   const tmp = await Deno.makeTempDir({ prefix: "nexaos-bench-" });
+  const OUT = check ? tmp : OUTPUT;
   try {
     const elf = join(tmp, "guest.elf");
     await run("gcc", [
@@ -80,13 +83,16 @@ async function main() {
     const nativeResults = [];
     const kernels = [];
     for (const [index, k] of KERNELS.entries()) {
-      const [checksum, ns] = (await run(native, [String(index), String(k.iterations), "200"]))
-        .trim().split(" ");
+      const [checksum, ns] =
+        (await run(native, [String(index), String(k.iterations), check ? "1" : "200"]))
+          .trim().split(" ");
       kernels.push({ ...k, index, checksum });
       nativeResults.push({ name: k.name, ns: Number(ns) });
-      console.log(
-        `${k.name.padEnd(8)} checksum ${checksum}  native ${(Number(ns) / 1e6).toFixed(3)} ms`,
-      );
+      if (!check) {
+        console.log(
+          `${k.name.padEnd(8)} checksum ${checksum}  native ${(Number(ns) / 1e6).toFixed(3)} ms`,
+        );
+      }
     }
 
     const manifest = {
@@ -101,6 +107,21 @@ async function main() {
       functions,
     };
     await Deno.writeTextFile(join(OUT, "guest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    if (check) {
+      const stale: string[] = [];
+      for (const name of ["guest.bin", "guest.json"]) {
+        const fresh = await Deno.readFile(join(tmp, name));
+        const committed = await Deno.readFile(join(OUTPUT, name)).catch(() => new Uint8Array());
+        if (fresh.length !== committed.length || fresh.some((b, k) => b !== committed[k])) {
+          stale.push(name);
+        }
+      }
+      if (stale.length) {
+        console.error(`bench/${stale.join(", bench/")} out of date: run deno task build:bench`);
+        Deno.exitCode = 1;
+      } else console.log("bench guest image is up to date");
+      return;
+    }
     const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
       .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown";
     await Deno.writeTextFile(
@@ -113,4 +134,4 @@ async function main() {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main(Deno.args.includes("--check"));
