@@ -11,6 +11,7 @@ import { BASE_RIP, type Insn, SEG_FS } from "./insn.ts";
 import { LF_OP, OP_NONE } from "./flags.ts";
 import { X87State } from "../fpu/x87-state.ts";
 import { FORMS } from "./table.ts";
+import { compileBlock, JIT_THRESHOLD } from "./jit.ts";
 import type { Bus } from "../bus.ts";
 
 export const EXIT_BUDGET = 0;
@@ -105,6 +106,8 @@ export class Cpu {
   exitError: unknown = null;
   /** Set from outside (timer, signal) to make run() return at the next block boundary. */
   exitRequested = false;
+  /** Compile hot blocks to JS functions (off: pure interpreter, for comparison and debugging). */
+  jit = true;
   /** Guest instructions retired. */
   instructions = 0;
   /** Time-stamp counter origin (performance.now() based). */
@@ -484,8 +487,13 @@ export class Cpu {
           block = this.buildBlock(rip, paddr);
           this.icache.insert(block);
         }
-        block.hits++;
-        done += this.execBlock(block.insns);
+        if (block.compiled !== null) {
+          this.stop = 0;
+          done += block.compiled(this);
+        } else {
+          if (++block.hits >= JIT_THRESHOLD && this.jit) block.compiled = compileBlock(block);
+          done += this.execBlock(block.insns);
+        }
         if (this.exitReason !== EXIT_BUDGET) break;
       }
       if (this.exitRequested && this.exitReason === EXIT_BUDGET) {
@@ -587,7 +595,7 @@ export class Cpu {
       }
       if (insn.form === null || insn.form.branch || addr === pageEnd) break;
     }
-    return { vaddr, paddr, insns, pages, valid: true, hits: 0 };
+    return { vaddr, paddr, insns, pages, valid: true, hits: 0, compiled: null };
   }
 
   /** Request a kernel exit at the end of the current instruction (syscall, hlt). */

@@ -3,6 +3,7 @@
 // straddles the boundary) and is dropped as soon as any page it came from is written.
 
 import type { Insn } from "./insn.ts";
+import type { CompiledBlock } from "./jit.ts";
 import { PAGE_SHIFT, type PhysicalMemory } from "../memory.ts";
 
 export interface Block {
@@ -13,8 +14,9 @@ export interface Block {
   /** Physical pages holding the block's bytes. */
   pages: number[];
   valid: boolean;
-  /** Times entered; a future JIT compiles hot blocks. */
+  /** Times entered; hot blocks are compiled (core/cpu/jit.ts). */
   hits: number;
+  compiled: CompiledBlock | null;
 }
 
 /** Direct-mapped front of the block map: most lookups hit here without hashing. */

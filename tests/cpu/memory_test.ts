@@ -7,7 +7,7 @@ import { PAGE_SIZE, PhysicalMemory } from "../../core/memory.ts";
 import { type Block, InstructionCache } from "../../core/cpu/icache.ts";
 
 function block(paddr: number, pages: number[], vaddr = paddr): Block {
-  return { vaddr, paddr, insns: [], pages, valid: true, hits: 0 };
+  return { vaddr, paddr, insns: [], pages, valid: true, hits: 0, compiled: null };
 }
 
 /** Memory plus a cache whose "new code page" and "code written" events are recorded. */
