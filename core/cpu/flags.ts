@@ -56,11 +56,9 @@ export function setLazy(cpu: Cpu, op: number, bits: number, a: number, b: number
   lf[LF_OP] = op;
   lf[LF_BITS] = bits;
   lf[LF_RLO] = r;
-  lf[LF_RHI] = 0;
   lf[LF_ALO] = a;
-  lf[LF_AHI] = 0;
   lf[LF_BLO] = b;
-  lf[LF_BHI] = 0;
+  // The high halves are stale below 64 bits; readers ignore them unless LF_BITS is 64.
 }
 
 /** Record a 64-bit flag-producing operation from 32-bit halves. */
@@ -106,36 +104,30 @@ function below(xLo: number, xHi: number, yLo: number, yHi: number): boolean {
 
 export function getCF(cpu: Cpu): number {
   const lf = cpu.lf;
-  switch (lf[LF_OP]) {
-    case OP_NONE:
-      return cpu.flagsBase & CF;
+  const op = lf[LF_OP];
+  if (op === OP_NONE) return cpu.flagsBase & CF;
+  if (op === OP_LOGIC) return 0;
+  if (op >= OP_INC) return lf[LF_AUX] & 1; // INC, DEC and shifts keep CF in LF_AUX
+  const wide = lf[LF_BITS] === 64;
+  const rHi = wide ? lf[LF_RHI] : 0, aHi = wide ? lf[LF_AHI] : 0, bHi = wide ? lf[LF_BHI] : 0;
+  const r = lf[LF_RLO], a = lf[LF_ALO], b = lf[LF_BLO];
+  switch (op) {
     case OP_ADD:
-      return below(lf[LF_RLO], lf[LF_RHI], lf[LF_ALO], lf[LF_AHI]) ? 1 : 0;
+      return below(r, rHi, a, aHi) ? 1 : 0;
     case OP_ADC:
-      return (lf[LF_AUX]
-          ? !below(lf[LF_ALO], lf[LF_AHI], lf[LF_RLO], lf[LF_RHI])
-          : below(lf[LF_RLO], lf[LF_RHI], lf[LF_ALO], lf[LF_AHI]))
-        ? 1
-        : 0;
+      return (lf[LF_AUX] ? !below(a, aHi, r, rHi) : below(r, rHi, a, aHi)) ? 1 : 0;
     case OP_SUB:
-      return below(lf[LF_ALO], lf[LF_AHI], lf[LF_BLO], lf[LF_BHI]) ? 1 : 0;
-    case OP_SBB:
-      return (lf[LF_AUX]
-          ? !below(lf[LF_BLO], lf[LF_BHI], lf[LF_ALO], lf[LF_AHI])
-          : below(lf[LF_ALO], lf[LF_AHI], lf[LF_BLO], lf[LF_BHI]))
-        ? 1
-        : 0;
-    case OP_LOGIC:
-      return 0;
-    default: // INC, DEC, shifts
-      return lf[LF_AUX] & 1;
+      return below(a, aHi, b, bHi) ? 1 : 0;
+    default: // OP_SBB
+      return (lf[LF_AUX] ? !below(b, bHi, a, aHi) : below(a, aHi, b, bHi)) ? 1 : 0;
   }
 }
 
 export function getZF(cpu: Cpu): number {
   const lf = cpu.lf;
   if (lf[LF_OP] === OP_NONE) return cpu.flagsBase & ZF;
-  return (lf[LF_RLO] | lf[LF_RHI]) === 0 ? ZF : 0;
+  const hi = lf[LF_BITS] === 64 ? lf[LF_RHI] : 0;
+  return (lf[LF_RLO] | hi) === 0 ? ZF : 0;
 }
 
 export function getSF(cpu: Cpu): number {
