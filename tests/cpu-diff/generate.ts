@@ -24,6 +24,16 @@ import {
   vectorFileName,
 } from "./lib/vectors.ts";
 
+/** The recording host's CPU identity: undefined results may legitimately differ elsewhere. */
+async function hostIdentity(): Promise<string> {
+  const info = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const field = (name: string) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, "m"))?.[1] ?? "?";
+  return `${field("vendor_id")} family ${field("cpu family")} model ${field("model")} (${
+    field("model name")
+  })`;
+}
+const HOST_FILE = new URL("host.txt", VECTOR_DIR);
+
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -31,6 +41,21 @@ const { values } = parseArgs({
     check: { type: "boolean", default: false },
   },
 });
+
+const host = await hostIdentity();
+if (values.check) {
+  const recordedOn = (await Deno.readTextFile(HOST_FILE).catch(() => "")).trim();
+  if (recordedOn !== host) {
+    console.log(
+      `gen:cpu-vectors: vectors were recorded on ${
+        recordedOn || "an unknown host"
+      }; this host is ` +
+        `${host}. Results Intel leaves undefined may differ between CPU models, so --check ` +
+        `compares only on the recording model: not checked here.`,
+    );
+    Deno.exit(0);
+  }
+}
 
 const forms = allForms();
 const picked = selectForms(forms, values.only?.split(","));
@@ -172,4 +197,5 @@ console.log(
     `${written.size} files, ${(bytes / 1048576).toFixed(2)} MiB, ${seconds} s` +
     (values.check ? `, ${problems.length} check problems` : ""),
 );
+if (!values.check && !values.only) await Deno.writeTextFile(HOST_FILE, host + "\n");
 if (problems.length || crashes.length) Deno.exit(1);

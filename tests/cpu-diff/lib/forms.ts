@@ -40,9 +40,12 @@ export interface FormInfo {
   decoder?: Decoder;
 }
 
-/** Minimum vectors per form and per variant. */
-export const TARGET_PER_FORM = 100;
-export const MIN_PER_VARIANT = 24;
+/**
+ * Vectors per variant. A variant is an instruction form in Intel XED's sense (an "iform"): the
+ * table row at one operand size with register or memory operands, LOCK, REP or 32-bit
+ * addressing; `cpu-diff` counts forms this way.
+ */
+export const VECTORS_PER_VARIANT = 100;
 
 /** Forms that must never run natively with random inputs, whatever the table says. */
 const UNSAFE = /^(syscall|sysenter|sysexit|sysret|vmcall|vmmcall)$/;
@@ -146,7 +149,7 @@ export function describeForm(f: Form): FormInfo {
   if (spec.test?.skip) info.skip = String(spec.test.skip);
   else if (UNSAFE.test(spec.mnem)) info.skip = "unsafe to run natively";
   info.variants = variantsOf(f, info);
-  info.perVariant = Math.max(MIN_PER_VARIANT, Math.ceil(TARGET_PER_FORM / info.variants.length));
+  info.perVariant = VECTORS_PER_VARIANT;
   return info;
 }
 

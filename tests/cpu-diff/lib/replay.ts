@@ -63,7 +63,7 @@ export async function replayFiles(names: string[], maxLines = 200): Promise<Repl
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
     for (const info of byFile.get(name) ?? []) {
-      summary.forms++;
+      summary.forms += info.variants.length;
       const vec = stored.get(info.key);
       stored.delete(info.key);
       if (!vec) {
