@@ -3,7 +3,8 @@
 // low half (return value) plus cpu.hi.
 
 import type { Cpu } from "./cpu.ts";
-import type { Insn } from "./insn.ts";
+import { BASE_RIP, type Insn, SEG_FS } from "./insn.ts";
+import { VEC_GP } from "./exceptions.ts";
 
 /** Read the E operand of `size` bytes (for 8, high half in cpu.hi). */
 export function readE(cpu: Cpu, i: Insn, size: number): number {
@@ -60,4 +61,35 @@ export function rmwRead(cpu: Cpu, i: Insn, a: number, size: number): number {
 export function rmwWrite(cpu: Cpu, i: Insn, a: number, size: number, v: number, hi = 0): void {
   if (i.isMem) cpu.writeMem(a, size, v, hi);
   else cpu.setReg(i.rm, size, i, v, hi);
+}
+
+/** MXCSR.MM (AMD misaligned-SSE mode): 16-byte SSE operands need not be aligned. */
+export const MXCSR_MM = 1 << 17;
+
+/**
+ * Linear address of a 16-byte SSE memory operand, #GP(0) unless it is 16-byte aligned (or
+ * MXCSR.MM is set). The alignment check outranks the #SS/#GP of a non-canonical address, as the
+ * host does.
+ */
+export function alignedAddress(cpu: Cpu, i: Insn): number {
+  const mustAlign = (cpu.mxcsr & MXCSR_MM) === 0;
+  let a: number;
+  try {
+    a = cpu.ea(i);
+  } catch (e) {
+    if (mustAlign && (addressLowBits(cpu, i) & 15)) cpu.raise(VEC_GP, 0);
+    throw e;
+  }
+  if (mustAlign && (a & 15)) cpu.raise(VEC_GP, 0);
+  return a;
+}
+
+/** The low bits of the operand's address (valid even when the address is not canonical). */
+function addressLowBits(cpu: Cpu, i: Insn): number {
+  let a = i.disp;
+  if (i.base === BASE_RIP) a += cpu.rip;
+  else if (i.base >= 0) a += cpu.r[i.base * 2];
+  if (i.index >= 0) a += cpu.r[i.index * 2] << i.scale;
+  if (i.seg) a += i.seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
+  return a & 15;
 }

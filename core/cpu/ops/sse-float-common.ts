@@ -5,8 +5,9 @@
 // around the lane kernels of sse-float-kernels.ts.
 
 import type { Cpu } from "../cpu.ts";
-import { BASE_RIP, type Insn, SEG_FS } from "../insn.ts";
-import { VEC_GP, VEC_XM } from "../exceptions.ts";
+import type { Insn } from "../insn.ts";
+import { VEC_XM } from "../exceptions.ts";
+import { alignedAddress } from "../operands.ts";
 import type { Kernel32, Kernel64 } from "./sse-float-kernels.ts";
 import { fp, fpBegin, fpEnd } from "../../fpu/ieee.ts";
 import { add32, add64, NAN_SECOND_RAW, nanResult32, sub32, sub64 } from "../../fpu/ieee-arith.ts";
@@ -20,32 +21,6 @@ export const sF64 = new Float64Array(scratch, 0, 2);
 export const rU32 = new Uint32Array(scratch, 16, 4);
 export const rF32 = new Float32Array(scratch, 16, 4);
 export const rF64 = new Float64Array(scratch, 16, 2);
-
-/**
- * Linear address of a 16-byte memory operand, #GP(0) unless it is 16-byte aligned. The
- * alignment check outranks the #SS of a non-canonical stack address (checked on the host).
- */
-export function alignedAddress(cpu: Cpu, i: Insn): number {
-  let a: number;
-  try {
-    a = cpu.ea(i);
-  } catch (e) {
-    if (addressLowBits(cpu, i) & 15) cpu.raise(VEC_GP, 0);
-    throw e;
-  }
-  if (a & 15) cpu.raise(VEC_GP, 0);
-  return a;
-}
-
-/** The low bits of the operand's address (valid even when the address is not canonical). */
-function addressLowBits(cpu: Cpu, i: Insn): number {
-  let a = i.disp;
-  if (i.base === BASE_RIP) a += cpu.rip;
-  else if (i.base >= 0) a += cpu.r[i.base * 2];
-  if (i.index >= 0) a += cpu.r[i.index * 2] << i.scale;
-  if (i.seg) a += i.seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
-  return a & 15;
-}
 
 /** Load a 128-bit W operand (aligned memory or an XMM register) into sU32. */
 export function loadW128(cpu: Cpu, i: Insn): void {

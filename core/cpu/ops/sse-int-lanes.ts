@@ -5,6 +5,7 @@
 import type { Cpu } from "../cpu.ts";
 import { type FormSpec, type Handler, type Insn, SEG_FS } from "../insn.ts";
 import { VEC_GP, VEC_MF } from "../exceptions.ts";
+import { alignedAddress } from "../operands.ts";
 
 /** Byte, word and dword views over one buffer (an XMM register file or a scratch register). */
 export interface Lanes {
@@ -56,9 +57,7 @@ export function saveDest(d: Lanes, o: number): Uint32Array {
 
 /** Effective address of a 16-byte operand, #GP(0) when `aligned` and not 16-byte aligned. */
 export function ea16(cpu: Cpu, i: Insn, aligned: boolean): number {
-  const a = cpu.ea(i);
-  if (aligned && (a & 15) !== 0) cpu.raise(VEC_GP, 0);
-  return a;
+  return aligned ? alignedAddress(cpu, i) : cpu.ea(i);
 }
 
 /** Read 16 bytes at `a` into `out` (dword index q). */

@@ -3,25 +3,12 @@
 // The layout is the FXSAVE64 one (Intel SDM vol. 1, 10.5.1); ST(i) slots are in stack order.
 
 import type { Cpu } from "../../../core/cpu/cpu.ts";
-import { readU32, writeU32 } from "./values.ts";
+import { writeU32 } from "./values.ts";
+import { loadFxsave } from "../../../core/cpu/ops/sse-state.ts";
 
+/** Load a case's image exactly as FXRSTOR64 would (every x87 pointer field included). */
 export function loadFx(cpu: Cpu, fx: Uint8Array): void {
-  const fpu = cpu.fpu;
-  const fsw = fx[2] | (fx[3] << 8);
-  fpu.cw = fx[0] | (fx[1] << 8);
-  fpu.top = (fsw >> 11) & 7;
-  fpu.sw = fsw & ~0x3800;
-  fpu.tags = fx[4];
-  fpu.fop = 0;
-  fpu.fip = 0;
-  fpu.fdp = 0;
-  fpu.regs8.fill(0);
-  for (let i = 0; i < 8; i++) {
-    const p = (fpu.top + i) & 7;
-    fpu.regs8.set(fx.subarray(32 + 16 * i, 42 + 16 * i), 16 * p);
-  }
-  cpu.mxcsr = readU32(fx, 24);
-  cpu.xmm8.set(fx.subarray(160, 416));
+  loadFxsave(cpu, fx, true);
 }
 
 export function storeFx(cpu: Cpu): Uint8Array {
