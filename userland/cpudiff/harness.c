@@ -23,7 +23,7 @@
 #define DATA_BASE 0x10000000UL
 #define DATA_SIZE 0x2000UL
 #define GS_BASE 0x0ff00000UL
-#define CODE_BASE 0x20000000UL
+#define CODE_BASE 0x2b1d5000UL // not a power of two: edge-value registers never point here
 #define INSN_ADDR CODE_BASE
 #define LANDING_OFFSET 0x80
 #define SAVE_OFFSET 0x100

@@ -36,16 +36,24 @@ function pushReturn(cpu: Cpu) {
   cpu.write64(sp, ret - hi * TWO32, hi >>> 0);
   cpu.setRegFromNumber(RSP, sp);
 }
-function callRel(cpu: Cpu, i: Insn) {
-  const target = relativeTarget(cpu, i);
+/**
+ * CALL checks that the return address can be pushed before it checks the target, so a push
+ * that would fault (#PF) wins over a non-canonical target (#GP); nothing is written on #GP.
+ */
+function callTo(cpu: Cpu, target: number) {
+  const sp = cpu.regNumber(RSP) - 8;
+  if (sp < -CANON || sp >= CANON) throw new CpuException(VEC_SS, 0);
+  cpu.probeWrite(sp, 8);
+  if (target < -CANON || target >= CANON) throw new CpuException(VEC_GP, 0);
   pushReturn(cpu);
   cpu.rip = target;
 }
+function callRel(cpu: Cpu, i: Insn) {
+  callTo(cpu, cpu.rip + i.imm);
+}
 function callE(cpu: Cpu, i: Insn) {
   const lo = readE(cpu, i, 8);
-  const target = cpu.canonical(lo, cpu.hi);
-  pushReturn(cpu);
-  cpu.rip = target;
+  callTo(cpu, (cpu.hi | 0) * TWO32 + lo);
 }
 function ret(cpu: Cpu, i: Insn) {
   const sp = cpu.regNumber(RSP);

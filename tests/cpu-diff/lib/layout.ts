@@ -8,7 +8,7 @@ export const PAGE_BOUNDARY = DATA_BASE + 0x1000;
 /** GS base during every case (gs:-prefixed operands address DATA through it). */
 export const GS_BASE = 0x0ff00000;
 /** The instruction under test starts here. */
-export const INSN_ADDR = 0x20000000;
+export const INSN_ADDR = 0x2b1d5000; // not a power of two, so edge values never point here
 /** Branch forms are pointed at this landing pad. */
 export const LANDING = INSN_ADDR + 0x80;
 /** An address that nothing maps on either side (operands placed here must fault). */
