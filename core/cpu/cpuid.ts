@@ -25,7 +25,8 @@ const FEATURES_ECX = bit(0) /* SSE3 */ + bit(9) /* SSSE3 */ + bit(13) /* CX16 */
 const EXT_FEATURES_EBX = bit(3) /* BMI1 */ + bit(7) /* SMEP */ + bit(8) /* BMI2 */ +
   bit(9) /* ERMS */ + bit(18) /* RDSEED */ + bit(23) /* CLFLUSHOPT */;
 // Leaf 0x80000001.
-const EXT_ECX = bit(0) /* LAHF/SAHF */ + bit(5) /* LZCNT */ + bit(8) /* PREFETCHW */;
+const EXT_ECX = bit(0) /* LAHF/SAHF */ + bit(5) /* LZCNT */ +
+  bit(7) /* MisAlignSse: MXCSR.MM lifts 16-byte alignment */ + bit(8) /* PREFETCHW */;
 const EXT_EDX = bit(11) /* SYSCALL */ + bit(20) /* NX */ + bit(26) /* 1 GiB pages */ +
   bit(27) /* RDTSCP */ + bit(29) /* long mode */;
 

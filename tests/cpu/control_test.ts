@@ -1,7 +1,7 @@
 // Control flow, stack and system instructions executed on the CPU.
 import assert from "node:assert/strict";
 import { TestMachine } from "../lib/machine.ts";
-import { EXIT_EXCEPTION, EXIT_SYSCALL, RAX, RCX, RDX, RSP } from "../../core/cpu/cpu.ts";
+import { EXIT_EXCEPTION, EXIT_SYSCALL, RAX, RBX, RCX, RDX, RSI, RSP } from "../../core/cpu/cpu.ts";
 import { VEC_BP, VEC_GP, VEC_SS, VEC_UD } from "../../core/cpu/exceptions.ts";
 import { getFlags, setFlags } from "../../core/cpu/flags.ts";
 
@@ -127,4 +127,37 @@ Deno.test("cpuid reports the honest vendor and x86-64-v2 features, no AVX", () =
   for (const bit of [0, 9, 13, 19, 20, 23]) assert.equal((ecx >>> bit) & 1, 1, `ECX bit ${bit}`);
   assert.equal((ecx >>> 28) & 1, 0, "AVX must not be reported");
   assert.equal((ecx >>> 27) & 1, 0, "OSXSAVE must not be reported");
+});
+
+Deno.test("rdtsc counts up; rdrand sets CF and returns fresh values", () => {
+  // rdtsc; mov rbx, rax; mov rsi, rdx; rdtsc; rdrand rcx; rdrand r8; ud2
+  const m = machine([
+    0x0f,
+    0x31,
+    0x48,
+    0x89,
+    0xc3,
+    0x48,
+    0x89,
+    0xd6,
+    0x0f,
+    0x31,
+    0x48,
+    0x0f,
+    0xc7,
+    0xf1,
+    0x49,
+    0x0f,
+    0xc7,
+    0xf0,
+    0x0f,
+    0x0b,
+  ]);
+  setFlags(m.cpu, 2);
+  assert.equal(m.run(20), EXIT_EXCEPTION);
+  const first = m.cpu.r64[RBX] | (m.cpu.r64[RSI] << 32n);
+  const second = m.cpu.r64[RAX] | (m.cpu.r64[RDX] << 32n);
+  assert.ok(second > first, `${second} > ${first}`);
+  assert.equal(getFlags(m.cpu) & 1, 1, "CF set by rdrand");
+  assert.notEqual(m.cpu.r64[RCX], m.cpu.r64[8]);
 });
