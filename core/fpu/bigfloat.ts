@@ -37,10 +37,6 @@ function normalize(m: bigint, e: number, sticky = false): BigFloat {
 export const ZERO_BF: BigFloat = { m: 0n, e: 0 };
 export const ONE_BF: BigFloat = { m: 1n, e: 0 };
 
-export function isZero(a: BigFloat): boolean {
-  return a.m === 0n;
-}
-
 export function neg(a: BigFloat): BigFloat {
   return { m: -a.m, e: a.e };
 }

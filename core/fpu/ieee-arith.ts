@@ -76,17 +76,22 @@ export function nanResult32(aBits: number, bBits: number): number {
 
 // ---- slow paths (shared by both widths) ----------------------------------------------------
 
+function isDenormal(x: number, single: boolean): boolean {
+  return single ? isDenormal32(x) : isDenormal64(x);
+}
+/** A denormal operand that DAZ leaves alone: it raises DE. */
+function keepsDenormal(x: number, single: boolean): boolean {
+  return !fp.daz && isDenormal(x, single);
+}
+/** The operand an op computes with: DAZ turns a denormal into a zero of the same sign. */
+function dazOperand(x: number, single: boolean): number {
+  return fp.daz && isDenormal(x, single) ? signedZero(x) : x;
+}
+
 function addSlow(a: number, b: number, single: boolean): number {
-  const mn = single ? MIN_NORMAL32 : MIN_NORMAL64;
-  let denormal = false;
-  if (a !== 0 && a < mn && a > -mn) {
-    if (fp.daz) a = signedZero(a);
-    else denormal = true;
-  }
-  if (b !== 0 && b < mn && b > -mn) {
-    if (fp.daz) b = signedZero(b);
-    else denormal = true;
-  }
+  const denormal = keepsDenormal(a, single) || keepsDenormal(b, single);
+  a = dazOperand(a, single);
+  b = dazOperand(b, single);
   const aInf = a === Infinity || a === -Infinity;
   const bInf = b === Infinity || b === -Infinity;
   if (aInf && bInf && a !== b) return invalid();
@@ -104,16 +109,9 @@ function addSlow(a: number, b: number, single: boolean): number {
 }
 
 function mulSlow(a: number, b: number, single: boolean): number {
-  const mn = single ? MIN_NORMAL32 : MIN_NORMAL64;
-  let denormal = false;
-  if (a !== 0 && a < mn && a > -mn) {
-    if (fp.daz) a = signedZero(a);
-    else denormal = true;
-  }
-  if (b !== 0 && b < mn && b > -mn) {
-    if (fp.daz) b = signedZero(b);
-    else denormal = true;
-  }
+  const denormal = keepsDenormal(a, single) || keepsDenormal(b, single);
+  a = dazOperand(a, single);
+  b = dazOperand(b, single);
   const aInf = a === Infinity || a === -Infinity;
   const bInf = b === Infinity || b === -Infinity;
   if ((aInf && b === 0) || (bInf && a === 0)) return invalid();
@@ -131,16 +129,9 @@ function mulSlow(a: number, b: number, single: boolean): number {
 }
 
 function divSlow(a: number, b: number, single: boolean): number {
-  const mn = single ? MIN_NORMAL32 : MIN_NORMAL64;
-  let denormal = false;
-  if (a !== 0 && a < mn && a > -mn) {
-    if (fp.daz) a = signedZero(a);
-    else denormal = true;
-  }
-  if (b !== 0 && b < mn && b > -mn) {
-    if (fp.daz) b = signedZero(b);
-    else denormal = true;
-  }
+  const denormal = keepsDenormal(a, single) || keepsDenormal(b, single);
+  a = dazOperand(a, single);
+  b = dazOperand(b, single);
   const aInf = a === Infinity || a === -Infinity;
   const bInf = b === Infinity || b === -Infinity;
   if ((aInf && bInf) || (a === 0 && b === 0)) return invalid();
@@ -166,12 +157,8 @@ function divSlow(a: number, b: number, single: boolean): number {
 }
 
 function sqrtSlow(a: number, single: boolean): number {
-  const mn = single ? MIN_NORMAL32 : MIN_NORMAL64;
-  let denormal = false;
-  if (a !== 0 && a < mn && a > -mn) {
-    if (fp.daz) a = signedZero(a);
-    else denormal = true;
-  }
+  const denormal = keepsDenormal(a, single);
+  a = dazOperand(a, single);
   if (a === 0) return a;
   if (a < 0) return invalid();
   if (denormal) fp.pre |= MX_DE;
@@ -367,14 +354,11 @@ function minMax(a: number, b: number, single: boolean, max: boolean): number {
   if (a !== a || b !== b) {
     fp.pre |= MX_IE;
     fp.nanSel = NAN_SECOND_RAW;
-    return fp.daz && (single ? isDenormal32(b) : isDenormal64(b)) ? signedZero(b) : b;
+    return dazOperand(b, single);
   }
-  if (single ? isDenormal32(a) || isDenormal32(b) : isDenormal64(a) || isDenormal64(b)) {
-    if (fp.daz) {
-      if (single ? isDenormal32(a) : isDenormal64(a)) a = signedZero(a);
-      if (single ? isDenormal32(b) : isDenormal64(b)) b = signedZero(b);
-    } else fp.pre |= MX_DE;
-  }
+  if (keepsDenormal(a, single) || keepsDenormal(b, single)) fp.pre |= MX_DE;
+  a = dazOperand(a, single);
+  b = dazOperand(b, single);
   if (max) return a > b ? a : b;
   return a < b ? a : b;
 }
@@ -415,15 +399,10 @@ export function relation(
     if (signaling || snan) fp.pre |= MX_IE;
     return REL_UNORDERED;
   }
-  if (
-    !fp.daz &&
-    (single ? isDenormal32(a) || isDenormal32(b) : isDenormal64(a) || isDenormal64(b))
-  ) fp.pre |= MX_DE;
+  if (keepsDenormal(a, single) || keepsDenormal(b, single)) fp.pre |= MX_DE;
   // DAZ turns denormals into zeros, which then compare equal to each other and to zero.
-  if (fp.daz) {
-    if (single ? isDenormal32(a) : isDenormal64(a)) a = 0;
-    if (single ? isDenormal32(b) : isDenormal64(b)) b = 0;
-  }
+  a = dazOperand(a, single);
+  b = dazOperand(b, single);
   return a < b ? REL_LESS : a > b ? REL_GREATER : REL_EQUAL;
 }
 

@@ -67,25 +67,7 @@ Deno.test("unknown opcodes decode to #UD, LOCK where not allowed is #UD, >15 byt
   const locked = decode([0xf0, 0x89, 0xc8]); // lock mov eax, ecx
   assert.throws(() => locked.fn(null as never, locked));
   assert.throws(
-    () =>
-      decode([
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x66,
-        0x89,
-        0xc8,
-      ]),
+    () => decode([...new Array(14).fill(0x66), 0x89, 0xc8]), // 16 bytes: mov ax, cx
     (e) => e instanceof CpuException && e.vector === VEC_GP,
   );
 });

@@ -16,6 +16,7 @@ import {
   VEC_UD,
   VEC_XM,
 } from "../../core/cpu/exceptions.ts";
+import { compileOracle, hex, unhex } from "./native_oracle.ts";
 
 export const DATA_BASE = 0x10000000;
 export const CODE_BASE = 0x20000000;
@@ -43,29 +44,9 @@ export interface Outcome {
   data: Uint8Array;
 }
 
-const hex = (b: Uint8Array | number[]) =>
-  Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-function unhex(s: string): Uint8Array {
-  const out = new Uint8Array(s.length >> 1);
-  for (let k = 0; k < out.length; k++) out[k] = parseInt(s.slice(2 * k, 2 * k + 2), 16);
-  return out;
-}
-
-let oracle: string | null | undefined;
-/** Compile the oracle once per process; null when no C compiler is available. */
+/** The compiled sse_int_oracle.c; null when no C compiler is available. */
 export function oraclePath(): string | null {
-  if (oracle !== undefined) return oracle;
-  try {
-    const dir = Deno.makeTempDirSync({ prefix: "sse-oracle" });
-    const src = new URL("./sse_int_oracle.c", import.meta.url).pathname;
-    const out = `${dir}/oracle`;
-    const r = new Deno.Command("gcc", { args: ["-O1", "-o", out, src], stderr: "piped" })
-      .outputSync();
-    oracle = r.success ? out : null;
-  } catch {
-    oracle = null;
-  }
-  return oracle;
+  return compileOracle(new URL("./sse_int_oracle.c", import.meta.url));
 }
 
 /** Run every case natively (one oracle process for the batch). */
@@ -347,6 +328,7 @@ interface Shape {
 
 export interface RowLike {
   op: string;
+  mnem: string;
   args: string;
   attrs?: string;
   test?: { mem?: string; skip?: string };
@@ -417,6 +399,17 @@ export function casesFor(row: RowLike, rng: Rng, n: number, extraPrefixes: numbe
     });
   }
   return cases;
+}
+
+/** Mismatches against the host over `perRow` random cases of each row (two shown per row). */
+export function compareRows(rows: RowLike[], rng: Rng, perRow = 40): string[] {
+  const problems: string[] = [];
+  for (const row of rows) {
+    for (const p of compareAll(casesFor(row, rng, perRow), 2)) {
+      problems.push(`${row.mnem} ${row.op}: ${p}`);
+    }
+  }
+  return problems;
 }
 
 // ---- hand-written cases ------------------------------------------------------------------

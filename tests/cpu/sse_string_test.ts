@@ -21,9 +21,8 @@ import {
   runEmu,
   xmmOf,
 } from "./sse_int_host.ts";
+import { hexBytes } from "./native_oracle.ts";
 
-const bytes = (hex: string) =>
-  Array.from({ length: hex.length / 2 }, (_, k) => parseInt(hex.slice(2 * k, 2 * k + 2), 16));
 const XMM0 = "ffeeddccbbaa99887766554433221100";
 
 /**
@@ -246,7 +245,7 @@ const PCMPSTR_VECTORS: [string, string, string, string, bigint, bigint, bigint, 
 Deno.test("PCMPxSTRx results, flags and lengths match host-derived vectors", () => {
   for (const [name, code, a, b, rax, rdx, rcx, flags, xmm0] of PCMPSTR_VECTORS) {
     const out = runEmu(makeCase({
-      code: bytes(code),
+      code: hexBytes(code),
       xmm: { 0: XMM0, 1: a, 2: b },
       gpr: { 0: BigInt.asUintN(64, rax), 1: 0xffffffffffffffffn, 2: BigInt.asUintN(64, rdx) },
     }));
@@ -259,7 +258,7 @@ Deno.test("PCMPxSTRx results, flags and lengths match host-derived vectors", () 
 
 Deno.test("PCMPxSTRx memory operands need no alignment", () => {
   const data = Array.from("hello, world\0\0\0\0\0\0", (c) => c.charCodeAt(0));
-  const out = runEmu(makeCase({ code: bytes("660f3a630e08"), data, dataOffset: 0x123 }));
+  const out = runEmu(makeCase({ code: hexBytes("660f3a630e08"), data, dataOffset: 0x123 }));
   assert.equal(out.signal, 0);
   assert.equal(out.gpr[1], 12n); // strlen("hello, world")
 });
@@ -279,9 +278,9 @@ const CRC_VECTORS: [string, string, bigint, bigint, bigint][] = [
 Deno.test("CRC32 matches host-derived vectors for every source width", () => {
   for (const [name, code, rax, rcx, expected] of CRC_VECTORS) {
     const out = runEmu(makeCase({
-      code: bytes(code),
+      code: hexBytes(code),
       gpr: { 0: rax, 1: rcx },
-      data: bytes("31323334353637383900"),
+      data: hexBytes("31323334353637383900"),
     }));
     assert.equal(out.signal, 0, name);
     assert.equal(out.gpr[0], expected, name);
@@ -301,7 +300,7 @@ Deno.test('CRC32 over "123456789" gives the CRC-32C check value E3069283', () =>
   m.map(0x400000, 0x1000);
   m.map(DATA_BASE, 0x1000);
   m.writeVirt(0x400000, code);
-  m.writeVirt(DATA_BASE, bytes("313233343536373839"));
+  m.writeVirt(DATA_BASE, hexBytes("313233343536373839"));
   m.cpu.rip = 0x400000;
   m.cpu.setRegFromNumber(RSI, DATA_BASE);
   m.run(10);
@@ -330,6 +329,20 @@ Deno.test("F2 0F 38 F0/F1 decode as CRC32 (also with 66 and REX.W); without F2 a
   assert.equal(m.cpu.r64[RCX], 0n);
 });
 
+/** A case running `code` from random state, RSI at a random point of the data window. */
+function randomCase(rng: Rng, code: number[], gpr: bigint[]): Case {
+  const dataOffset = rng.below(4000);
+  gpr[6] = BigInt(DATA_BASE + dataOffset);
+  return {
+    code,
+    rflags: rng.u32() & 0xcd5,
+    gpr,
+    fx: randomFx(rng),
+    dataOffset,
+    data: rng.bytes(16),
+  };
+}
+
 Deno.test({
   name: "PCMPxSTRx and CRC32 match the host CPU for every imm8 and random strings",
   ignore: oraclePath() === null,
@@ -348,16 +361,7 @@ Deno.test({
           const gpr = randomGprs(rng);
           gpr[0] = rng.below(2) ? BigInt(rng.below(40)) - 20n : gpr[0];
           gpr[2] = rng.below(2) ? BigInt(rng.below(40)) - 20n : gpr[2];
-          const dataOffset = rng.below(4000);
-          gpr[6] = BigInt(DATA_BASE + dataOffset);
-          cases.push({
-            code,
-            rflags: rng.u32() & 0xcd5,
-            gpr,
-            fx: randomFx(rng),
-            dataOffset,
-            data: rng.bytes(16),
-          });
+          cases.push(randomCase(rng, code, gpr));
         }
       }
     }
@@ -375,17 +379,7 @@ Deno.test({
           w: rng.below(2) === 0,
           rex: rng.below(2) === 0,
         });
-        const gpr = randomGprs(rng);
-        const dataOffset = rng.below(4000);
-        gpr[6] = BigInt(DATA_BASE + dataOffset);
-        cases.push({
-          code,
-          rflags: rng.u32() & 0xcd5,
-          gpr,
-          fx: randomFx(rng),
-          dataOffset,
-          data: rng.bytes(16),
-        });
+        cases.push(randomCase(rng, code, randomGprs(rng)));
       }
     }
     assert.deepEqual(compareAll(cases, 5), []);

@@ -9,6 +9,7 @@ import { getFlags, setFlags } from "../../core/cpu/flags.ts";
 import { VEC_GP, VEC_MF, VEC_PF, VEC_UD, VEC_XM } from "../../core/cpu/exceptions.ts";
 import { loadSaveImage, storeSaveImage } from "../../core/fpu/x87-state.ts";
 import { storeFxsave } from "../../core/cpu/ops/sse-state.ts";
+import { compileOracle, hex, unhex } from "./native_oracle.ts";
 
 export interface X87Case {
   code: number[];
@@ -40,44 +41,9 @@ export interface X87Outcome {
   xmm: Uint8Array;
 }
 
-const hex = (b: Uint8Array | number[]) =>
-  Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-function unhex(s: string): Uint8Array {
-  const out = new Uint8Array(s.length >> 1);
-  for (let k = 0; k < out.length; k++) out[k] = parseInt(s.slice(2 * k, 2 * k + 2), 16);
-  return out;
-}
-
-let oracle: string | null | undefined;
-
-/**
- * The compiled oracle, cached in $TMPDIR by a hash of its source; null when there is no C
- * compiler.
- */
+/** The compiled x87_oracle.c; null when there is no C compiler. */
 export function oraclePath(): string | null {
-  if (oracle !== undefined) return oracle;
-  try {
-    const src = new URL("./x87_oracle.c", import.meta.url).pathname;
-    const text = Deno.readTextFileSync(src);
-    let hash = 0;
-    for (let k = 0; k < text.length; k++) hash = (Math.imul(hash, 31) + text.charCodeAt(k)) | 0;
-    const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/nexaos-x87-oracle`;
-    const out = `${dir}/oracle-${(hash >>> 0).toString(16)}`;
-    try {
-      Deno.statSync(out);
-    } catch {
-      Deno.mkdirSync(dir, { recursive: true });
-      const tmp = `${out}.${Deno.pid}`;
-      const r = new Deno.Command("gcc", { args: ["-O1", "-o", tmp, src], stderr: "piped" })
-        .outputSync();
-      if (!r.success) throw new Error("gcc failed");
-      Deno.renameSync(tmp, out);
-    }
-    oracle = out;
-  } catch {
-    oracle = null;
-  }
-  return oracle;
+  return compileOracle(new URL("./x87_oracle.c", import.meta.url));
 }
 
 export function hostAvailable(): boolean {

@@ -106,8 +106,11 @@ const btcI = (cpu: Cpu, i: Insn) => bitByImmediate(cpu, i, OP_COMPLEMENT);
 
 // ---- bit scans and counts ---------------------------------------------------------------------
 
-/** BSF: on a zero source ZF is set and the destination is left untouched (all 64 bits). */
-function bsf(cpu: Cpu, i: Insn) {
+/**
+ * BSF/BSR: the index of the lowest/highest set bit. On a zero source ZF is set and the
+ * destination is left untouched (all 64 bits).
+ */
+function bitScan(cpu: Cpu, i: Insn, reverse: boolean) {
   const s = i.opsize;
   const lo = readE(cpu, i, s);
   const hi = s === 8 ? cpu.hi : 0;
@@ -116,20 +119,13 @@ function bsf(cpu: Cpu, i: Insn) {
     return;
   }
   replaceStatus(cpu, 0);
-  cpu.setReg(i.reg, s, i, lo !== 0 ? ctz32(lo) : 32 + ctz32(hi), 0);
+  let index: number;
+  if (reverse) index = hi !== 0 ? 63 - Math.clz32(hi) : 31 - Math.clz32(lo);
+  else index = lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
+  cpu.setReg(i.reg, s, i, index, 0);
 }
-
-function bsr(cpu: Cpu, i: Insn) {
-  const s = i.opsize;
-  const lo = readE(cpu, i, s);
-  const hi = s === 8 ? cpu.hi : 0;
-  if ((lo | hi) === 0) {
-    replaceStatus(cpu, ZF);
-    return;
-  }
-  replaceStatus(cpu, 0);
-  cpu.setReg(i.reg, s, i, hi !== 0 ? 63 - Math.clz32(hi) : 31 - Math.clz32(lo), 0);
-}
+const bsf = (cpu: Cpu, i: Insn) => bitScan(cpu, i, false);
+const bsr = (cpu: Cpu, i: Insn) => bitScan(cpu, i, true);
 
 /** TZCNT: the count of trailing zero bits; CF when the source is zero, ZF when the count is. */
 function tzcnt(cpu: Cpu, i: Insn) {

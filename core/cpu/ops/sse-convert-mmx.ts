@@ -9,7 +9,17 @@ import type { FormSpec, Insn } from "../insn.ts";
 import { VEC_MF } from "../exceptions.ts";
 import { fp, fpBegin, RC_ZERO } from "../../fpu/ieee.ts";
 import { intToFloat } from "../../fpu/ieee-convert.ts";
-import { finish, loadW128, loadW64, rF32, rF64, rU32, sF32, sF64 } from "./sse-float-common.ts";
+import {
+  commitLow64,
+  finish,
+  loadW128,
+  loadW64,
+  rF32,
+  rF64,
+  rU32,
+  sF32,
+  sF64,
+} from "./sse-float-common.ts";
 import { f32ToI32, f64ToI32 } from "./sse-convert-lanes.ts";
 
 function enterMmxMode(cpu: Cpu): void {
@@ -43,8 +53,7 @@ function cvtpi2ps(cpu: Cpu, i: Insn) {
   rF32[0] = intToFloat(words[0], words[0] >> 31, true);
   rF32[1] = intToFloat(words[1], words[1] >> 31, true);
   finish(cpu);
-  cpu.xmm32[i.reg * 4] = rU32[0];
-  cpu.xmm32[i.reg * 4 + 1] = rU32[1];
+  commitLow64(cpu, i.reg);
 }
 function cvtpi2pd(cpu: Cpu, i: Insn) {
   loadQ(cpu, i);

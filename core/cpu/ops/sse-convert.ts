@@ -10,6 +10,8 @@ import { readE } from "../operands.ts";
 import { fp, fpBegin, RC_ZERO } from "../../fpu/ieee.ts";
 import { hiOut, intToFloat, splitInt64, toInteger } from "../../fpu/ieee-convert.ts";
 import {
+  commitLow64,
+  commitLow64ZeroUpper,
   finish,
   loadW128,
   loadW32,
@@ -104,11 +106,7 @@ function cvtpd2dq(truncate: boolean) {
     f64ToI32(0, sF64[0], mode);
     f64ToI32(1, sF64[1], mode);
     finish(cpu);
-    const x = cpu.xmm32, d = i.reg * 4;
-    x[d] = rU32[0];
-    x[d + 1] = rU32[1];
-    x[d + 2] = 0;
-    x[d + 3] = 0;
+    commitLow64ZeroUpper(cpu, i.reg);
   };
 }
 
@@ -128,19 +126,14 @@ function cvtpd2ps(cpu: Cpu, i: Insn) {
   f64ToF32(0, sF64[0], sU32[0], sU32[1]);
   f64ToF32(1, sF64[1], sU32[2], sU32[3]);
   finish(cpu);
-  const x = cpu.xmm32, d = i.reg * 4;
-  x[d] = rU32[0];
-  x[d + 1] = rU32[1];
-  x[d + 2] = 0;
-  x[d + 3] = 0;
+  commitLow64ZeroUpper(cpu, i.reg);
 }
 function cvtss2sd(cpu: Cpu, i: Insn) {
   loadW32(cpu, i);
   fpBegin(cpu.mxcsr);
   f32ToF64(0, sF32[0], sU32[0]);
   finish(cpu);
-  cpu.xmm32[i.reg * 4] = rU32[0];
-  cpu.xmm32[i.reg * 4 + 1] = rU32[1];
+  commitLow64(cpu, i.reg);
 }
 function cvtsd2ss(cpu: Cpu, i: Insn) {
   loadW64(cpu, i);

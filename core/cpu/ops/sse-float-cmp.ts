@@ -14,7 +14,17 @@ import {
   snan32,
   snan64,
 } from "../../fpu/ieee-arith.ts";
-import { finish, loadW128, loadW32, loadW64, rU32, sF32, sF64, sU32 } from "./sse-float-common.ts";
+import {
+  commitLow64,
+  finish,
+  loadW128,
+  loadW32,
+  loadW64,
+  rU32,
+  sF32,
+  sF64,
+  sU32,
+} from "./sse-float-common.ts";
 
 function cmp32(cpu: Cpu, i: Insn, lanes: number): void {
   const pred = i.imm & 7;
@@ -64,8 +74,7 @@ function cmpsd(cpu: Cpu, i: Insn) {
   fpBegin(cpu.mxcsr);
   cmp64(cpu, i, 1);
   finish(cpu);
-  cpu.xmm32[i.reg * 4] = rU32[0];
-  cpu.xmm32[i.reg * 4 + 1] = rU32[1];
+  commitLow64(cpu, i.reg);
 }
 
 const RELATION_FLAGS = [0, CF, ZF, ZF | PF | CF]; // GREATER, LESS, EQUAL, UNORDERED

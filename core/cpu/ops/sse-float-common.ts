@@ -8,6 +8,7 @@ import type { Cpu } from "../cpu.ts";
 import type { Insn } from "../insn.ts";
 import { VEC_XM } from "../exceptions.ts";
 import { alignedAddress } from "../operands.ts";
+import { copy128 } from "./sse-int-lanes.ts";
 import type { Kernel32, Kernel64 } from "./sse-float-kernels.ts";
 import { fp, fpBegin, fpEnd } from "../../fpu/ieee.ts";
 import { add32, add64, NAN_SECOND_RAW, nanResult32, sub32, sub64 } from "../../fpu/ieee-arith.ts";
@@ -31,11 +32,7 @@ export function loadW128(cpu: Cpu, i: Insn): void {
     sU32[2] = cpu.read64(a + 8);
     sU32[3] = cpu.hi;
   } else {
-    const x = cpu.xmm32, s = i.rm * 4;
-    sU32[0] = x[s];
-    sU32[1] = x[s + 1];
-    sU32[2] = x[s + 2];
-    sU32[3] = x[s + 3];
+    copy128(sU32, 0, cpu.xmm32, i.rm * 4);
   }
 }
 
@@ -69,6 +66,21 @@ export function finish(cpu: Cpu): void {
     cpu.raise(VEC_XM);
   }
   cpu.mxcsr = m;
+}
+
+/** Write the result's low 64 bits to XMM register `reg`, keeping its upper half. */
+export function commitLow64(cpu: Cpu, reg: number): void {
+  const x = cpu.xmm32, d = reg * 4;
+  x[d] = rU32[0];
+  x[d + 1] = rU32[1];
+}
+/** Write the result's low 64 bits to XMM register `reg` and zero its upper half. */
+export function commitLow64ZeroUpper(cpu: Cpu, reg: number): void {
+  const x = cpu.xmm32, d = reg * 4;
+  x[d] = rU32[0];
+  x[d + 1] = rU32[1];
+  x[d + 2] = 0;
+  x[d + 3] = 0;
 }
 
 /** Store the NaN an op asked for (fp.nanSel) into result lane pair k of binary64 lanes. */
@@ -141,13 +153,9 @@ export function packed32(kernel: Kernel32) {
   return (cpu: Cpu, i: Insn): void => {
     loadW128(cpu, i);
     fpBegin(cpu.mxcsr);
-    const x = cpu.xmm32, d = i.reg * 4;
-    kernel(4, x, cpu.xmmF32, d);
+    kernel(4, cpu.xmm32, cpu.xmmF32, i.reg * 4);
     finish(cpu);
-    x[d] = rU32[0];
-    x[d + 1] = rU32[1];
-    x[d + 2] = rU32[2];
-    x[d + 3] = rU32[3];
+    copy128(cpu.xmm32, i.reg * 4, rU32, 0);
   };
 }
 
@@ -168,13 +176,9 @@ export function packed64(kernel: Kernel64) {
   return (cpu: Cpu, i: Insn): void => {
     loadW128(cpu, i);
     fpBegin(cpu.mxcsr);
-    const x = cpu.xmm32, d = i.reg * 4;
-    kernel(2, x, cpu.xmmF64, i.reg * 2);
+    kernel(2, cpu.xmm32, cpu.xmmF64, i.reg * 2);
     finish(cpu);
-    x[d] = rU32[0];
-    x[d + 1] = rU32[1];
-    x[d + 2] = rU32[2];
-    x[d + 3] = rU32[3];
+    copy128(cpu.xmm32, i.reg * 4, rU32, 0);
   };
 }
 
@@ -183,10 +187,8 @@ export function scalar64(kernel: Kernel64) {
   return (cpu: Cpu, i: Insn): void => {
     loadW64(cpu, i);
     fpBegin(cpu.mxcsr);
-    const x = cpu.xmm32, d = i.reg * 4;
-    kernel(1, x, cpu.xmmF64, i.reg * 2);
+    kernel(1, cpu.xmm32, cpu.xmmF64, i.reg * 2);
     finish(cpu);
-    x[d] = rU32[0];
-    x[d + 1] = rU32[1];
+    commitLow64(cpu, i.reg);
   };
 }

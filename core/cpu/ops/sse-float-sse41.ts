@@ -9,6 +9,7 @@ import { roundToIntegral } from "../../fpu/ieee-convert.ts";
 import { fp, fpBegin, fpEnd, isSNaN32, isSNaN64Hi, MX_IE } from "../../fpu/ieee.ts";
 import { VEC_XM } from "../exceptions.ts";
 import {
+  commitLow64,
   finish,
   loadW128,
   loadW32,
@@ -69,8 +70,7 @@ function roundsd(cpu: Cpu, i: Insn) {
   fpBegin(cpu.mxcsr);
   roundLane64(0, sF64[0], sU32[0], sU32[1], i.imm);
   finish(cpu);
-  cpu.xmm32[i.reg * 4] = rU32[0];
-  cpu.xmm32[i.reg * 4 + 1] = rU32[1];
+  commitLow64(cpu, i.reg);
 }
 
 // ---- DP ------------------------------------------------------------------------------------

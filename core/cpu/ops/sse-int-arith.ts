@@ -2,14 +2,18 @@
 // add/subtract, multiplies, averages, min/max, compares, logic and sums of absolute
 // differences. Each export is a Kernel (see sse-int-lanes.ts).
 
-import { type Kernel, type Lanes, saveDest, TMP } from "./sse-int-lanes.ts";
-
-const s8 = (v: number) => (v << 24) >> 24;
-const s16 = (v: number) => (v << 16) >> 16;
-const satS8 = (v: number) => (v < -128 ? -128 : v > 127 ? 127 : v);
-const satS16 = (v: number) => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
-const satU8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
-const satU16 = (v: number) => (v < 0 ? 0 : v > 65535 ? 65535 : v);
+import {
+  type Kernel,
+  type Lanes,
+  s16,
+  s8,
+  satS16,
+  satS8,
+  satU16,
+  satU8,
+  saveDest,
+  TMP,
+} from "./sse-int-lanes.ts";
 
 /** A kernel applying `f` to each pair of bytes. */
 function byteWise(f: (a: number, b: number) => number): Kernel {

@@ -43,15 +43,28 @@ export function xmmLanes(cpu: Cpu): Lanes {
   return lastLanes;
 }
 
+/** Copy the four dwords of `src` from index sq to `dst` at index dq. */
+export function copy128(dst: Uint32Array, dq: number, src: Uint32Array, sq: number): void {
+  dst[dq] = src[sq];
+  dst[dq + 1] = src[sq + 1];
+  dst[dq + 2] = src[sq + 2];
+  dst[dq + 3] = src[sq + 3];
+}
+
 /** Copy `d` bytes [o, o+16) into TMP. */
 export function saveDest(d: Lanes, o: number): Uint32Array {
-  const t = TMP.d, x = d.d, q = o >> 2;
-  t[0] = x[q];
-  t[1] = x[q + 1];
-  t[2] = x[q + 2];
-  t[3] = x[q + 3];
-  return t;
+  copy128(TMP.d, 0, d.d, o >> 2);
+  return TMP.d;
 }
+
+/** Sign-extend the low byte / word of v. */
+export const s8 = (v: number) => (v << 24) >> 24;
+export const s16 = (v: number) => (v << 16) >> 16;
+/** Saturate v to the signed or unsigned byte / word range. */
+export const satS8 = (v: number) => (v < -128 ? -128 : v > 127 ? 127 : v);
+export const satS16 = (v: number) => (v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+export const satU8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+export const satU16 = (v: number) => (v < 0 ? 0 : v > 65535 ? 65535 : v);
 
 // ---- memory ------------------------------------------------------------------------------
 
@@ -112,11 +125,7 @@ export function maskedStore(
 export function loadW(cpu: Cpu, i: Insn, aligned: boolean): void {
   const s = SRC.d;
   if (!i.isMem) {
-    const x = cpu.xmm32, q = i.rm << 2;
-    s[0] = x[q];
-    s[1] = x[q + 1];
-    s[2] = x[q + 2];
-    s[3] = x[q + 3];
+    copy128(s, 0, cpu.xmm32, i.rm << 2);
     return;
   }
   read128(cpu, ea16(cpu, i, aligned), s, 0);
@@ -126,11 +135,7 @@ export function loadW(cpu: Cpu, i: Insn, aligned: boolean): void {
 export function loadWLow(cpu: Cpu, i: Insn, bytes: number): void {
   const s = SRC.d;
   if (!i.isMem) {
-    const x = cpu.xmm32, q = i.rm << 2;
-    s[0] = x[q];
-    s[1] = x[q + 1];
-    s[2] = x[q + 2];
-    s[3] = x[q + 3];
+    copy128(s, 0, cpu.xmm32, i.rm << 2);
     return;
   }
   const a = cpu.ea(i);

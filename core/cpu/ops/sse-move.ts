@@ -9,6 +9,7 @@ import type { FormSpec, Insn } from "../insn.ts";
 import { readE, writeE } from "../operands.ts";
 import {
   ALIGNED16,
+  copy128,
   ea16,
   maskedStore,
   maskStoreAddress,
@@ -26,11 +27,7 @@ function load128(cpu: Cpu, i: Insn, aligned: boolean) {
     read128(cpu, ea16(cpu, i, aligned), x, d);
     return;
   }
-  const s = i.rm << 2;
-  x[d] = x[s];
-  x[d + 1] = x[s + 1];
-  x[d + 2] = x[s + 2];
-  x[d + 3] = x[s + 3];
+  copy128(x, d, x, i.rm << 2);
 }
 function store128(cpu: Cpu, i: Insn, aligned: boolean) {
   const x = cpu.xmm32, s = i.reg << 2;
@@ -38,11 +35,7 @@ function store128(cpu: Cpu, i: Insn, aligned: boolean) {
     write128(cpu, ea16(cpu, i, aligned), x, s);
     return;
   }
-  const d = i.rm << 2;
-  x[d] = x[s];
-  x[d + 1] = x[s + 1];
-  x[d + 2] = x[s + 2];
-  x[d + 3] = x[s + 3];
+  copy128(x, i.rm << 2, x, s);
 }
 const loadAligned = (cpu: Cpu, i: Insn) => load128(cpu, i, true);
 const loadUnaligned = (cpu: Cpu, i: Insn) => load128(cpu, i, false);

@@ -65,6 +65,9 @@ export function advance(cpu: Cpu, i: Insn, reg: number, delta: number): void {
   r[reg * 2 + 1] = (r[reg * 2 + 1] + carry) >>> 0;
 }
 
+/** Iterations of an element-by-element REP loop per execution; the rest restarts it. */
+export const REP_CHUNK = 4096;
+
 /** Iterations a REP may run now: the count register capped at `cap`. */
 export function repBudget(cpu: Cpu, i: Insn, cap: number): number {
   if (i.asize === 8 && cpu.r[RCX * 2 + 1] !== 0) return cap;

@@ -9,15 +9,13 @@ import { VEC_GP } from "../exceptions.ts";
 import {
   commit,
   elementAddress,
+  REP_CHUNK,
   repBudget,
   restartIfCounting,
   sourceBase,
   startAddress,
   stepOf,
 } from "./string-common.ts";
-
-/** Iterations of a REP INS/OUTS per execution. */
-const REP_CHUNK = 4096;
 
 /** Element size: byte forms, else 2 with a 66 prefix and 4 otherwise (REX.W does not widen). */
 function ioSize(i: Insn): 1 | 2 | 4 {

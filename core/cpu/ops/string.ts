@@ -19,15 +19,13 @@ import {
   commit,
   compareFlags,
   elementAddress,
+  REP_CHUNK,
   repBudget,
   restartIfCounting,
   sourceBase,
   startAddress,
   stepOf,
 } from "./string-common.ts";
-
-/** Iterations of the element-by-element REP loop per execution. */
-const REP_CHUNK = 4096;
 
 // ---- single (un-prefixed) iterations ------------------------------------------------------------
 

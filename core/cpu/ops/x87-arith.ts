@@ -6,7 +6,7 @@ import type { Cpu } from "../cpu.ts";
 import type { FormSpec, Insn } from "../insn.ts";
 import { add, DEFAULT_NAN, div, type F80, FpEnv, mul, sqrt } from "../../fpu/float80.ts";
 import { float32Operand, float64Operand, fromInt } from "../../fpu/float80-convert.ts";
-import { begin, checkPending, finish, stackUnderflow, sti } from "./x87-common.ts";
+import { begin, checkPending, finish, stackUnderflow, sti, unaryOp } from "./x87-common.ts";
 import { SW_C0, SW_C2, SW_C3 } from "../../fpu/x87-state.ts";
 
 /** Condition codes Intel leaves undefined after arithmetic (C1 reports rounding). */
@@ -102,27 +102,14 @@ function arithM32Int(cpu: Cpu, i: Insn) {
   arithMem(cpu, i, fromInt(BigInt(cpu.read32(a) | 0)), a);
 }
 
-/** Unary operation on ST(0) with the stack-underflow response. */
-function unary(cpu: Cpu, i: Insn, op: (env: FpEnv, v: F80) => F80 | null): void {
-  const env = begin(cpu, i);
-  const fpu = cpu.fpu;
-  if (fpu.isEmpty(0)) {
-    if (stackUnderflow(cpu, env)) fpu.write(0, DEFAULT_NAN);
-    return;
-  }
-  const r = op(env, fpu.read(0));
-  if (r !== null) fpu.write(0, r);
-  finish(cpu, env);
-}
-
 function fsqrt(cpu: Cpu, i: Insn) {
-  unary(cpu, i, (env, v) => sqrt(env, v));
+  unaryOp(cpu, i, (env, v) => sqrt(env, v));
 }
 function fchs(cpu: Cpu, i: Insn) {
-  unary(cpu, i, (_env, v) => ({ sign: v.sign ^ 1, exp: v.exp, sig: v.sig }));
+  unaryOp(cpu, i, (_env, v) => ({ sign: v.sign ^ 1, exp: v.exp, sig: v.sig }));
 }
 function fabs(cpu: Cpu, i: Insn) {
-  unary(cpu, i, (_env, v) => ({ sign: 0, exp: v.exp, sig: v.sig }));
+  unaryOp(cpu, i, (_env, v) => ({ sign: 0, exp: v.exp, sig: v.sig }));
 }
 
 const hint = { fswUndef: ARITH_UNDEF };

@@ -78,16 +78,17 @@ export function stackOverflow(cpu: Cpu, env: FpEnv): boolean {
   return env.masked(FE_IE);
 }
 
-/** Push with the stack-overflow check; the masked response pushes the default NaN. */
-export function pushChecked(cpu: Cpu, env: FpEnv, v: F80): boolean {
+/** ST(0) = op(ST(0)) with the stack-underflow response, for the one-operand functions. */
+export function unaryOp(cpu: Cpu, i: Insn, op: (env: FpEnv, v: F80) => F80 | null): void {
+  const env = begin(cpu, i);
   const fpu = cpu.fpu;
-  if (!fpu.isEmpty(7)) {
-    if (!stackOverflow(cpu, env)) return false;
-    fpu.push(DEFAULT_NAN);
-    return false;
+  if (fpu.isEmpty(0)) {
+    if (stackUnderflow(cpu, env)) fpu.write(0, DEFAULT_NAN);
+    return;
   }
-  fpu.push(v);
-  return true;
+  const r = op(env, fpu.read(0));
+  if (r !== null) fpu.write(0, r);
+  finish(cpu, env);
 }
 
 /**

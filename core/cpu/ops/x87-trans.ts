@@ -6,7 +6,7 @@ import type { FormSpec, Insn } from "../insn.ts";
 import { classify, DEFAULT_NAN, type F80, type FpEnv, isNaNKind, ONE } from "../../fpu/float80.ts";
 import { atan2, f2xm1, sinCos, tan, trigInRange, yl2x, yl2xp1 } from "../../fpu/float80-trans.ts";
 import { extract, remainder, roundInt, scale } from "../../fpu/float80-misc.ts";
-import { begin, finish, setCC, stackOverflow, stackUnderflow } from "./x87-common.ts";
+import { begin, finish, setCC, stackOverflow, stackUnderflow, unaryOp } from "./x87-common.ts";
 import { SW_C0, SW_C1, SW_C2, SW_C3 } from "../../fpu/x87-state.ts";
 
 /** Keep C0 and C3, set C2 as given (C1 is left to finish()). */
@@ -15,17 +15,12 @@ function setC2(cpu: Cpu, c2: boolean) {
   fpu.sw = (fpu.sw & ~SW_C2) | (c2 ? SW_C2 : 0);
 }
 
-/** ST(0) = op(ST(0)), for the functions that take one operand. */
-function unaryOp(cpu: Cpu, i: Insn, op: (env: FpEnv, v: F80) => F80 | null): void {
-  const env = begin(cpu, i);
-  const fpu = cpu.fpu;
-  if (fpu.isEmpty(0)) {
-    if (stackUnderflow(cpu, env)) fpu.write(0, DEFAULT_NAN);
-    return;
-  }
-  const r = op(env, fpu.read(0));
-  if (r !== null) fpu.write(0, r);
+/** |x| >= 2^63: FSIN, FCOS, FPTAN and FSINCOS set C2 and change nothing else. */
+function outOfTrigRange(cpu: Cpu, env: FpEnv, v: F80): boolean {
+  if (trigInRange(v)) return false;
   finish(cpu, env);
+  setC2(cpu, true);
+  return true;
 }
 
 /** ST(1) = op(ST(0), ST(1)), then pop (FPATAN, FYL2X, FYL2XP1). */
@@ -54,11 +49,7 @@ function trig(cpu: Cpu, i: Insn, wantSin: boolean) {
     return;
   }
   const v = fpu.read(0);
-  if (!trigInRange(v)) {
-    finish(cpu, env);
-    setC2(cpu, true);
-    return;
-  }
+  if (outOfTrigRange(cpu, env, v)) return;
   const r = sinCos(env, v, wantSin, !wantSin);
   const value = wantSin ? r.sin : r.cos;
   if (value !== null) fpu.write(0, value);
@@ -68,24 +59,29 @@ function trig(cpu: Cpu, i: Insn, wantSin: boolean) {
 const fsin = (cpu: Cpu, i: Insn) => trig(cpu, i, true);
 const fcos = (cpu: Cpu, i: Insn) => trig(cpu, i, false);
 
+/**
+ * For the functions that replace ST(0) and push a second result: an empty ST(0) underflows and
+ * a full stack overflows, the masked response being two default NaNs. False in those cases.
+ */
+function canReplaceAndPush(cpu: Cpu, env: FpEnv): boolean {
+  const fpu = cpu.fpu;
+  if (!fpu.isEmpty(0) && fpu.isEmpty(7)) return true;
+  const masked = fpu.isEmpty(0) ? stackUnderflow(cpu, env) : stackOverflow(cpu, env);
+  if (masked) {
+    fpu.write(0, DEFAULT_NAN);
+    fpu.push(DEFAULT_NAN);
+  }
+  return false;
+}
+
 /** FSINCOS / FPTAN: replace ST(0) and push a second result. */
 function trigPush(cpu: Cpu, i: Insn, tangent: boolean) {
   const env = begin(cpu, i);
   const fpu = cpu.fpu;
   setC2(cpu, false);
-  if (fpu.isEmpty(0) || !fpu.isEmpty(7)) {
-    const masked = fpu.isEmpty(0) ? stackUnderflow(cpu, env) : stackOverflow(cpu, env);
-    if (!masked) return;
-    fpu.write(0, DEFAULT_NAN);
-    fpu.push(DEFAULT_NAN);
-    return;
-  }
+  if (!canReplaceAndPush(cpu, env)) return;
   const v = fpu.read(0);
-  if (!trigInRange(v)) {
-    finish(cpu, env);
-    setC2(cpu, true);
-    return;
-  }
+  if (outOfTrigRange(cpu, env, v)) return;
   let first: F80 | null, second: F80 | null;
   if (tangent) {
     first = tan(env, v);
@@ -150,13 +146,7 @@ const fprem1 = (cpu: Cpu, i: Insn) => prem(cpu, i, true);
 function fxtract(cpu: Cpu, i: Insn) {
   const env = begin(cpu, i);
   const fpu = cpu.fpu;
-  if (fpu.isEmpty(0) || !fpu.isEmpty(7)) {
-    const masked = fpu.isEmpty(0) ? stackUnderflow(cpu, env) : stackOverflow(cpu, env);
-    if (!masked) return;
-    fpu.write(0, DEFAULT_NAN);
-    fpu.push(DEFAULT_NAN);
-    return;
-  }
+  if (!canReplaceAndPush(cpu, env)) return;
   const r = extract(env, fpu.read(0));
   if (r !== null) {
     fpu.write(0, r[0]);

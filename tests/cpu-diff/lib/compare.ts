@@ -2,6 +2,7 @@
 // RIP, every GPR, RFLAGS (minus the form's undefined bits), x87/MXCSR/XMM state from the FXSAVE
 // image (minus FOP/FIP/FDP and reserved bytes) and every changed byte of the data region.
 
+import { VECTOR_NAMES } from "../../../core/cpu/exceptions.ts";
 import type { FormInfo } from "./forms.ts";
 import { DATA_BASE } from "./layout.ts";
 import { type CaseInput, type CaseResult, END_SIGNAL, END_TIMEOUT } from "./protocol.ts";
@@ -10,7 +11,7 @@ import { readU32 } from "./values.ts";
 /** Status flags, DF, AC and ID: the RFLAGS bits user code can observe and change. */
 export const RFLAGS_COMPARED = 0x240cd5;
 
-const GPR_NAMES = [
+export const GPR_NAMES = [
   "rax",
   "rcx",
   "rdx",
@@ -39,20 +40,6 @@ const FLAG_NAMES: [number, string][] = [
   [0x40000, "AC"],
   [0x200000, "ID"],
 ];
-const VECTORS: Record<number, string> = {
-  0: "#DE",
-  1: "#DB",
-  3: "#BP",
-  4: "#OF",
-  6: "#UD",
-  7: "#NM",
-  12: "#SS",
-  13: "#GP",
-  14: "#PF",
-  16: "#MF",
-  17: "#AC",
-  19: "#XM",
-};
 const SIGNALS: Record<number, string> = {
   4: "SIGILL",
   5: "SIGTRAP",
@@ -88,7 +75,7 @@ export function outcomeName(r: CaseResult): string {
   if (r.end === END_TIMEOUT) return "timeout";
   if (r.end !== END_SIGNAL) return "completed";
   const sig = SIGNALS[r.signo] ?? `signal ${r.signo}`;
-  const vec = VECTORS[r.trapno] ?? `vector ${r.trapno}`;
+  const vec = VECTOR_NAMES[r.trapno] ?? `vector ${r.trapno}`;
   return r.trapno === 14 ? `${sig}(${vec} at ${hex64(r.addrLo, r.addrHi)})` : `${sig}(${vec})`;
 }
 

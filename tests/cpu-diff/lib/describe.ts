@@ -1,28 +1,9 @@
 // Human-readable dumps of a case's input state (for --verbose mismatch reports).
 
-import { flagNames, hex } from "./compare.ts";
+import { flagNames, GPR_NAMES, hex } from "./compare.ts";
 import { DATA_BASE } from "./layout.ts";
 import type { CaseInput } from "./protocol.ts";
 import { readU32 } from "./values.ts";
-
-const NAMES = [
-  "rax",
-  "rcx",
-  "rdx",
-  "rbx",
-  "rsp",
-  "rbp",
-  "rsi",
-  "rdi",
-  "r8",
-  "r9",
-  "r10",
-  "r11",
-  "r12",
-  "r13",
-  "r14",
-  "r15",
-];
 
 function q(lo: number, hi: number): string {
   return (hi >>> 0).toString(16).padStart(8, "0") + (lo >>> 0).toString(16).padStart(8, "0");
@@ -31,10 +12,10 @@ function q(lo: number, hi: number): string {
 export function describeInput(c: CaseInput, indent = ""): string {
   const lines: string[] = [];
   for (let r = 0; r < 16; r += 4) {
-    lines.push(
-      [0, 1, 2, 3].map((k) => `${NAMES[r + k]}=${q(c.gpr[2 * (r + k)], c.gpr[2 * (r + k) + 1])}`)
-        .join(" "),
+    const row = [r, r + 1, r + 2, r + 3].map((n) =>
+      `${GPR_NAMES[n]}=${q(c.gpr[2 * n], c.gpr[2 * n + 1])}`
     );
+    lines.push(row.join(" "));
   }
   const fx = c.fx;
   lines.push(

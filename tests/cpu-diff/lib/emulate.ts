@@ -40,6 +40,18 @@ export function signalOf(vector: number): number {
   }
 }
 
+/** A fault as the host reports it: signal, vector, error code and, for #PF, the address. */
+function recordFault(result: CaseResult, e: CpuException): void {
+  result.end = END_SIGNAL;
+  result.trapno = e.vector;
+  result.signo = signalOf(e.vector);
+  result.err = e.errorCode;
+  if (e.vector === 14) {
+    result.addrLo = e.address >>> 0;
+    result.addrHi = Math.floor(e.address / 4294967296) >>> 0;
+  }
+}
+
 /** Upper bound on steps for one REP instruction (the data region bounds any real count). */
 const MAX_REP_STEPS = 100_000;
 
@@ -83,14 +95,7 @@ export class Emulator {
       result.rip = cpu.rip + 1;
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
-      result.end = END_SIGNAL;
-      result.trapno = e.vector;
-      result.signo = signalOf(e.vector);
-      result.err = e.errorCode;
-      if (e.vector === 14) {
-        result.addrLo = e.address >>> 0;
-        result.addrHi = Math.floor(e.address / 4294967296) >>> 0;
-      }
+      recordFault(result, e);
     }
   }
 
@@ -132,17 +137,8 @@ export class Emulator {
       memVal: new Uint8Array(0),
       dataHash: 0,
     };
-    if (exit === EXIT_EXCEPTION && cpu.exitException) {
-      const e = cpu.exitException;
-      result.end = END_SIGNAL;
-      result.trapno = e.vector;
-      result.signo = signalOf(e.vector);
-      result.err = e.errorCode;
-      if (e.vector === 14) {
-        result.addrLo = e.address >>> 0;
-        result.addrHi = Math.floor(e.address / 4294967296) >>> 0;
-      }
-    } else if (exit === EXIT_INTERNAL) {
+    if (exit === EXIT_EXCEPTION && cpu.exitException) recordFault(result, cpu.exitException);
+    else if (exit === EXIT_INTERNAL) {
       const err = cpu.exitError;
       result.internalError = err instanceof Error ? (err.stack ?? err.message) : String(err);
     } else if (cpu.rip === LANDING) result.end = END_LANDING;

@@ -5,7 +5,7 @@
 import type { Insn } from "../../../core/cpu/insn.ts";
 import { countWidth, encodeOnce } from "./encode.ts";
 import { type FormInfo, memOperandSize, type Variant } from "./forms.ts";
-import { DATA_BASE, DATA_SIZE, LANDING, UNMAPPED } from "./layout.ts";
+import { DATA_BASE, DATA_SIZE, LANDING, PAGE_BOUNDARY, UNMAPPED } from "./layout.ts";
 import type { CaseInput, Patch } from "./protocol.ts";
 import { mixSeed, Rng } from "./rng.ts";
 import {
@@ -93,9 +93,9 @@ function chooseTarget(
     return [align(inRegion(0x100, DATA_SIZE - span - 0x100), n), false];
   }
   if (r < 60) return [inRegion(0x100, DATA_SIZE - span - 0x100), false];
-  if (r < 80 && size > 1) return [DATA_BASE + 0x1000 - rng.range(1, size - 1), false];
+  if (r < 80 && size > 1) return [PAGE_BOUNDARY - rng.range(1, size - 1), false];
   if (r < 90) {
-    return [DATA_BASE + 0x1000 + (rng.chance(0.5) ? 0 : -size), false];
+    return [PAGE_BOUNDARY + (rng.chance(0.5) ? 0 : -size), false];
   }
   if (r < 94 && size > 1) return [DATA_BASE + DATA_SIZE - rng.range(1, size - 1), false];
   if (r < 96) return [DATA_BASE - rng.range(1, size), false];
