@@ -53,6 +53,8 @@ export class Mmu {
   private userMode = true;
   /** Set when a large page was cached, so INVLPG must flush everything. */
   private largePagesCached = false;
+  /** Bumped whenever cached translations are dropped, so the CPU knows when block links go stale. */
+  generation = 0;
 
   /** Tags (virtual page numbers) for read, write and fetch TLBs; NaN marks an empty slot. */
   readonly tlbTag = new Float64Array(3 * TLB_SIZE).fill(NaN);
@@ -80,12 +82,14 @@ export class Mmu {
   }
 
   flush(): void {
+    this.generation++;
     this.tlbTag.fill(NaN);
     this.largePagesCached = false;
   }
 
   /** INVLPG: drop any translation for the page holding `vaddr`. */
   invlpg(vaddr: number): void {
+    this.generation++;
     if (this.largePagesCached) return this.flush();
     const vpn = Math.floor(vaddr / PAGE_SIZE);
     const slot = vpn & TLB_MASK;

@@ -11,7 +11,7 @@ import { BASE_RIP, type Insn, SEG_FS } from "./insn.ts";
 import { LF_OP, OP_NONE } from "./flags.ts";
 import { X87State } from "../fpu/x87-state.ts";
 import { FORMS } from "./table.ts";
-import { compileBlock, JIT_THRESHOLD } from "./jit.ts";
+import { compileBlock, type CompiledBlock, JIT_THRESHOLD } from "./jit.ts";
 import type { Bus } from "../bus.ts";
 
 export const EXIT_BUDGET = 0;
@@ -110,6 +110,8 @@ export class Cpu {
   jit = true;
   /** Guest instructions retired. */
   instructions = 0;
+  /** Set by a compiled block that throws: how many instructions retired before the fault. */
+  loopRetired = 0;
   /** Time-stamp counter origin (performance.now() based). */
   tscOffset = 0;
 
@@ -472,26 +474,31 @@ export class Cpu {
     this.exitError = null;
     let done = 0;
     let block: Block | undefined;
+    let prev: Block | null = null;
+    let inCompiled = false;
+    const mmu = this.mmu;
     try {
       while (done < budget && !this.exitRequested) {
-        block = undefined;
         const rip = this.rip;
         this.insnStart = rip;
-        const vpn = Math.floor(rip * INV_PAGE);
-        const slot = EXEC_BASE + (vpn & 4095);
-        const paddr = this.tlbTag[slot] === vpn
-          ? this.tlbPhys[slot] + (rip & 4095)
-          : this.mmu.translate(rip, ACCESS_EXEC);
-        block = this.icache.lookup(paddr);
-        if (block === undefined || block.vaddr !== rip || !this.tailStillMapped(block)) {
-          block = this.buildBlock(rip, paddr);
-          this.icache.insert(block);
+        block = this.linkedBlock(prev, rip, mmu.generation);
+        if (block === undefined) {
+          block = this.findBlock(rip);
+          if (prev !== null) {
+            if (prev.linkGeneration !== mmu.generation) prev.next2 = null;
+            else prev.next2 = prev.next;
+            prev.next = block;
+            prev.linkGeneration = mmu.generation;
+          }
         }
+        prev = block;
         if (block.compiled !== null) {
           this.stop = 0;
-          done += block.compiled(this);
+          inCompiled = true;
+          done += block.compiled(this, budget - done);
+          inCompiled = false;
         } else {
-          if (++block.hits >= JIT_THRESHOLD && this.jit) block.compiled = compileBlock(block);
+          if (++block.hits >= JIT_THRESHOLD && this.jit) block.compiled = this.compile(block);
           done += this.execBlock(block.insns);
         }
         if (this.exitReason !== EXIT_BUDGET) break;
@@ -501,7 +508,9 @@ export class Cpu {
         this.exitReason = EXIT_REQUESTED;
       }
     } catch (e) {
-      if (block !== undefined) done += retiredBefore(block, this.insnStart);
+      // A compiled block counts its own retired instructions when it throws.
+      if (inCompiled) done += this.loopRetired;
+      else if (block !== undefined) done += retiredBefore(block, this.insnStart);
       this.rip = this.insnStart;
       if (e instanceof CpuException) {
         this.exitReason = EXIT_EXCEPTION;
@@ -513,6 +522,47 @@ export class Cpu {
     }
     this.instructions += done;
     return this.exitReason;
+  }
+
+  /** The block that ran after `prev` last time, if it starts at `rip` and is still good. */
+  private linkedBlock(prev: Block | null, rip: number, generation: number): Block | undefined {
+    if (prev === null || prev.linkGeneration !== generation) return undefined;
+    const a = prev.next;
+    if (a != null && a.vaddr === rip && a.valid) return a;
+    const b = prev.next2;
+    if (b != null && b.vaddr === rip && b.valid) {
+      prev.next2 = a;
+      prev.next = b;
+      return b;
+    }
+    return undefined;
+  }
+
+  /** Compile a hot block together with the decoded blocks of its page its branches reach. */
+  private compile(entry: Block): CompiledBlock {
+    const page = entry.vaddr - (entry.vaddr & 4095);
+    return compileBlock(entry, (vaddr) => {
+      if (vaddr - (vaddr & 4095) !== page) return undefined;
+      const block = this.icache.lookup(entry.paddr + (vaddr - entry.vaddr));
+      const good = block !== undefined && block.valid && block.vaddr === vaddr &&
+        block.pages.length === 1;
+      return good ? block : undefined;
+    });
+  }
+
+  /** Translate `rip` for execution and find (or decode) the block starting there. */
+  private findBlock(rip: number): Block {
+    const vpn = Math.floor(rip * INV_PAGE);
+    const slot = EXEC_BASE + (vpn & 4095);
+    const paddr = this.tlbTag[slot] === vpn
+      ? this.tlbPhys[slot] + (rip & 4095)
+      : this.mmu.translate(rip, ACCESS_EXEC);
+    let block = this.icache.lookup(paddr);
+    if (block === undefined || block.vaddr !== rip || !this.tailStillMapped(block)) {
+      block = this.buildBlock(rip, paddr);
+      this.icache.insert(block);
+    }
+    return block;
   }
 
   /**
@@ -595,7 +645,18 @@ export class Cpu {
       }
       if (insn.form === null || insn.form.branch || addr === pageEnd) break;
     }
-    return { vaddr, paddr, insns, pages, valid: true, hits: 0, compiled: null };
+    return {
+      vaddr,
+      paddr,
+      insns,
+      pages,
+      valid: true,
+      hits: 0,
+      compiled: null,
+      next: null,
+      next2: null,
+      linkGeneration: -1,
+    };
   }
 
   /** Request a kernel exit at the end of the current instruction (syscall, hlt). */

@@ -223,7 +223,50 @@ export function setStatus(cpu: Cpu, mask: number, value: number): void {
 export function cond(cpu: Cpu, cc: number): boolean {
   const lf = cpu.lf;
   const op = lf[LF_OP];
-  if (op === OP_SUB && lf[LF_BITS] === 32) {
+  if (op === OP_SUB && lf[LF_BITS] === 64) {
+    const aHi = lf[LF_AHI], bHi = lf[LF_BHI];
+    if (aHi !== bHi) {
+      // The high halves decide every comparison except equality-based ones, which fail.
+      switch (cc) {
+        case 2:
+        case 6:
+          return (aHi >>> 0) < (bHi >>> 0);
+        case 3:
+        case 7:
+          return (aHi >>> 0) > (bHi >>> 0);
+        case 4:
+          return false;
+        case 5:
+          return true;
+        case 12:
+        case 14:
+          return aHi < bHi;
+        case 13:
+        case 15:
+          return aHi > bHi;
+      }
+    } else {
+      const a = lf[LF_ALO] >>> 0, b = lf[LF_BLO] >>> 0;
+      switch (cc) {
+        case 2:
+        case 12:
+          return a < b;
+        case 3:
+        case 13:
+          return a >= b;
+        case 4:
+          return a === b;
+        case 5:
+          return a !== b;
+        case 6:
+        case 14:
+          return a <= b;
+        case 7:
+        case 15:
+          return a > b;
+      }
+    }
+  } else if (op === OP_SUB && lf[LF_BITS] === 32) {
     // CMP fast path: compare the recorded operands directly.
     const a = lf[LF_ALO], b = lf[LF_BLO];
     switch (cc) {

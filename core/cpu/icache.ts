@@ -17,6 +17,14 @@ export interface Block {
   /** Times entered; hot blocks are compiled (core/cpu/jit.ts). */
   hits: number;
   compiled: CompiledBlock | null;
+  /**
+   * The blocks that ran right after this one (most recent first), trusted by the run loop while
+   * the MMU's translation generation is still `linkGeneration` and the target is valid.
+   * (Optional so hand-made blocks in tests need not set them; the CPU always does.)
+   */
+  next?: Block | null;
+  next2?: Block | null;
+  linkGeneration?: number;
 }
 
 /** Direct-mapped front of the block map: most lookups hit here without hashing. */

@@ -207,7 +207,7 @@ function aluRegs(cpu: Cpu, op: number, s: number, dst: number, src: number) {
 }
 
 /** E op= G (00, 01, 08, 09, ... 38, 39). */
-function aluEG(cpu: Cpu, i: Insn) {
+export function aluEG(cpu: Cpu, i: Insn) {
   const op = (i.opByte >> 3) & 7;
   const s = i.opsize;
   if (s >= 4 && !i.isMem) return aluRegs(cpu, op, s, i.rm, i.reg);
@@ -226,7 +226,7 @@ function aluEG(cpu: Cpu, i: Insn) {
 }
 
 /** G op= E (02, 03, 0A, 0B, ... 3A, 3B). */
-function aluGE(cpu: Cpu, i: Insn) {
+export function aluGE(cpu: Cpu, i: Insn) {
   const op = (i.opByte >> 3) & 7;
   const s = i.opsize;
   if (s >= 4 && !i.isMem) return aluRegs(cpu, op, s, i.reg, i.rm);
@@ -243,7 +243,7 @@ function aluGE(cpu: Cpu, i: Insn) {
 }
 
 /** E op= immediate, sign-extended to the operand size by the decoder (80, 81, 83). */
-function aluEI(cpu: Cpu, i: Insn) {
+export function aluEI(cpu: Cpu, i: Insn) {
   const op = (i.modrm >> 3) & 7;
   const s = i.opsize;
   const writes = op !== CMP;
@@ -260,7 +260,7 @@ function aluEI(cpu: Cpu, i: Insn) {
 }
 
 /** AL/eAX/rAX op= immediate (04, 05, 0C, 0D, ... 3C, 3D). */
-function aluAI(cpu: Cpu, i: Insn) {
+export function aluAI(cpu: Cpu, i: Insn) {
   const op = (i.opByte >> 3) & 7;
   const s = i.opsize;
   if (s === 8) {
@@ -273,7 +273,7 @@ function aluAI(cpu: Cpu, i: Insn) {
 }
 
 // TEST is AND without the write.
-function testEG(cpu: Cpu, i: Insn) {
+export function testEG(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   if (s === 8) {
     const aLo = readE(cpu, i, 8), aHi = cpu.hi;
@@ -281,14 +281,14 @@ function testEG(cpu: Cpu, i: Insn) {
     and64(cpu, aLo, aHi, cpu.r[g], cpu.r[g + 1]);
   } else and32(cpu, s << 3, readE(cpu, i, s), readG(cpu, i, s));
 }
-function testEI(cpu: Cpu, i: Insn) {
+export function testEI(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   if (s === 8) {
     const aLo = readE(cpu, i, 8);
     and64(cpu, aLo, cpu.hi, i.imm >>> 0, i.immHi >>> 0);
   } else and32(cpu, s << 3, readE(cpu, i, s), immOf(i, s));
 }
-function testAI(cpu: Cpu, i: Insn) {
+export function testAI(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   if (s === 8) and64(cpu, cpu.r[0], cpu.r[1], i.imm >>> 0, i.immHi >>> 0);
   else and32(cpu, s << 3, cpu.getReg(RAX, s, i), immOf(i, s));

@@ -17,10 +17,10 @@ function relativeTarget(cpu: Cpu, i: Insn): number {
   return t;
 }
 
-function jmpRel(cpu: Cpu, i: Insn) {
+export function jmpRel(cpu: Cpu, i: Insn) {
   cpu.rip = relativeTarget(cpu, i);
 }
-function jcc(cpu: Cpu, i: Insn) {
+export function jcc(cpu: Cpu, i: Insn) {
   if (cond(cpu, i.opByte & 15)) cpu.rip = relativeTarget(cpu, i);
 }
 function jmpE(cpu: Cpu, i: Insn) {

@@ -9,22 +9,22 @@ import { immOf, readE, readG, rmwAddress, rmwRead, rmwWrite, writeE, writeG } fr
 
 const TWO32 = 4294967296;
 
-function movEG(cpu: Cpu, i: Insn) {
+export function movEG(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   const v = readG(cpu, i, s);
   writeE(cpu, i, s, v, cpu.hi);
 }
-function movGE(cpu: Cpu, i: Insn) {
+export function movGE(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   const v = readE(cpu, i, s);
   writeG(cpu, i, s, v, cpu.hi);
 }
-function movEI(cpu: Cpu, i: Insn) {
+export function movEI(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   writeE(cpu, i, s, immOf(i, s), i.immHi >>> 0);
 }
 /** B0+r / B8+r: MOV r, imm (imm64 with REX.W). */
-function movZI(cpu: Cpu, i: Insn) {
+export function movZI(cpu: Cpu, i: Insn) {
   cpu.setReg(i.reg, i.opsize, i, immOf(i, i.opsize), i.immHi >>> 0);
 }
 /** A0-A3: MOV AL/rAX <-> moffs. The immediate is the absolute address. */
@@ -45,10 +45,10 @@ function movOA(cpu: Cpu, i: Insn) {
   cpu.writeMem(moffsAddress(cpu, i), i.opsize, v, cpu.hi);
 }
 
-function movzxB(cpu: Cpu, i: Insn) {
+export function movzxB(cpu: Cpu, i: Insn) {
   cpu.setReg(i.reg, i.opsize, i, readE(cpu, i, 1), 0);
 }
-function movzxW(cpu: Cpu, i: Insn) {
+export function movzxW(cpu: Cpu, i: Insn) {
   cpu.setReg(i.reg, i.opsize, i, readE(cpu, i, 2), 0);
 }
 function signExtendTo(cpu: Cpu, i: Insn, v: number) {
@@ -67,7 +67,7 @@ function movsxd(cpu: Cpu, i: Insn) {
   signExtendTo(cpu, i, readE(cpu, i, 4) | 0);
 }
 
-function lea(cpu: Cpu, i: Insn) {
+export function lea(cpu: Cpu, i: Insn) {
   // The address arithmetic without segment base or canonical checks, truncated to opsize.
   const s = i.opsize;
   let lo = i.disp >>> 0;

@@ -1,0 +1,291 @@
+// Inline semantics for the block compiler: the most frequent register-only instructions (MOV,
+// LEA, ADD/SUB/AND/OR/XOR/CMP/TEST at 32 and 64 bits, Jcc and JMP) are emitted as JS source
+// instead of handler calls. None of them can fault, so the compiled block does not record their
+// RIP. Each one computes exactly what its handler in ops/ computes, lazy-flag record included;
+// the record is returned separately so the compiler can drop it when a later instruction of the
+// block overwrites it unread, and a following Jcc can test the producer's operands directly.
+
+import type { Insn } from "./insn.ts";
+import { BASE_RIP } from "./insn.ts";
+import { OP_ADD, OP_LOGIC, OP_SUB } from "./flags.ts";
+import { aluAI, aluEG, aluEI, aluGE, testAI, testEG, testEI } from "./ops/alu.ts";
+import { lea, movEG, movEI, movGE, movZI, movzxB, movzxW } from "./ops/mov.ts";
+import { jcc, jmpRel } from "./ops/control.ts";
+
+const TWO32 = 4294967296;
+const CANON_LIMIT = 0x800000000000;
+
+/** The lazy-flag record an inline instruction leaves, as the names of its JS locals. */
+export interface FlagProducer {
+  /** OP_ADD, OP_SUB or OP_LOGIC. */
+  op: number;
+  wide: boolean;
+  a: string;
+  aHi: string;
+  b: string;
+  bHi: string;
+  r: string;
+  rHi: string;
+}
+
+export interface InlineInsn {
+  /** Statements computing the result and writing registers. */
+  body: string;
+  /** The body reads the Insn as `i<k>` (to compute a memory operand's address). */
+  usesInsn?: boolean;
+  /** The instruction accesses memory, so it may fault (or stop the block, for a store). */
+  canFault?: boolean;
+  /** Statements storing the lazy-flag record ("" when the instruction leaves flags alone). */
+  record: string;
+  producer: FlagProducer | null;
+}
+
+/** A block-ending branch the compiler emits itself. */
+export interface InlineBranch {
+  /** Condition code for Jcc, -1 for an unconditional JMP. */
+  cc: number;
+  target: number;
+}
+
+const ALU_OPS: Record<number, [number, string]> = {
+  0: [OP_ADD, "+"],
+  1: [OP_LOGIC, "|"],
+  4: [OP_LOGIC, "&"],
+  5: [OP_SUB, "-"],
+  6: [OP_LOGIC, "^"],
+  7: [OP_SUB, "-"],
+};
+const CMP = 7;
+const AND = 4;
+
+/** Recognize a Jcc/JMP rel with a canonical target; `next` is the RIP after it. */
+export function inlineBranch(insn: Insn, next: number): InlineBranch | null {
+  if (insn.fn !== jcc && insn.fn !== jmpRel) return null;
+  const target = next + insn.imm;
+  if (target < -CANON_LIMIT || target >= CANON_LIMIT) return null;
+  return { cc: insn.fn === jcc ? insn.opByte & 15 : -1, target };
+}
+
+/**
+ * Source for `insn` (k-th of its block, starting at `addr`, `next` the RIP after it), or null
+ * if it needs its handler. `leave` is the statement that ends the block after this instruction
+ * (when a store hit a code page and set cpu.stop).
+ */
+export function inlineInsn(
+  insn: Insn,
+  k: number,
+  addr: number,
+  next: number,
+  leave: string,
+): InlineInsn | null {
+  if (insn.isMem && insn.fn !== lea) return memoryInsn(insn, k, addr, next, leave);
+  const s = insn.opsize;
+  if (s !== 4 && s !== 8) return null;
+  const wide = s === 8;
+  const fn = insn.fn;
+  const immLo = insn.imm >>> 0, immHi = wide ? insn.immHi >>> 0 : 0;
+  if (fn === aluEG) return alu(k, (insn.opByte >> 3) & 7, wide, insn.rm, `r[${insn.reg * 2}]`);
+  if (fn === aluGE) return alu(k, (insn.opByte >> 3) & 7, wide, insn.reg, `r[${insn.rm * 2}]`);
+  if (fn === aluEI) return alu(k, (insn.modrm >> 3) & 7, wide, insn.rm, null, immLo, immHi);
+  if (fn === aluAI) return alu(k, (insn.opByte >> 3) & 7, wide, 0, null, immLo, immHi);
+  if (fn === testEG) return alu(k, AND, wide, insn.rm, `r[${insn.reg * 2}]`, 0, 0, false);
+  if (fn === testEI) return alu(k, AND, wide, insn.rm, null, immLo, immHi, false);
+  if (fn === testAI) return alu(k, AND, wide, 0, null, immLo, immHi, false);
+  if (fn === movEG) return move(insn.rm, insn.reg, wide);
+  if (fn === movGE) return move(insn.reg, insn.rm, wide);
+  if (fn === movZI) return constant(insn.reg, immLo, immHi);
+  if (fn === movEI) return constant(insn.rm, immLo, immHi);
+  if (fn === lea) return leaCode(insn, k, wide, next);
+  return null;
+}
+
+function plain(body: string): InlineInsn {
+  return { body, record: "", producer: null };
+}
+
+function move(dst: number, src: number, wide: boolean): InlineInsn {
+  const hi = wide ? `r[${src * 2 + 1}]` : "0";
+  // Both halves are read before either is written (dst may equal src).
+  return plain(`{ const l = r[${src * 2}], h = ${hi}; r[${dst * 2}] = l; r[${dst * 2 + 1}] = h; }`);
+}
+
+function constant(dst: number, lo: number, hi: number): InlineInsn {
+  return plain(`r[${dst * 2}] = ${lo}; r[${dst * 2 + 1}] = ${hi};`);
+}
+
+/** Group-1 operation `op` on register `dst` and a register (`src`, its low-half element) or immediate. */
+function alu(
+  k: number,
+  op: number,
+  wide: boolean,
+  dst: number,
+  src: string | null,
+  immLo = 0,
+  immHi = 0,
+  write = op !== CMP,
+): InlineInsn | null {
+  const entry = ALU_OPS[op];
+  if (entry === undefined) return null; // ADC, SBB: carry-in, left to the handler
+  const [lazyOp, sign] = entry;
+  const a = `a${k}`, aHi = `ah${k}`, b = `b${k}`, bHi = `bh${k}`, r = `v${k}`, rHi = `vh${k}`;
+  const d = dst * 2;
+  const lines: string[] = [];
+  const srcHi = src === null ? `${immHi}` : src.replace(/\[(\d+)\]/, (_, n) => `[${+n + 1}]`);
+  lines.push(`const ${a} = r[${d}], ${b} = ${src ?? immLo};`);
+  if (!wide) {
+    lines.push(`const ${r} = (${a} ${sign} ${b}) >>> 0;`);
+    if (write) lines.push(`r[${d}] = ${r}; r[${d + 1}] = 0;`);
+    const record = `lf[0] = ${lazyOp}; lf[1] = 32; lf[2] = ${r}; lf[4] = ${a}; lf[6] = ${b};`;
+    return {
+      body: lines.join(" "),
+      record,
+      producer: { op: lazyOp, wide, a, aHi: "0", b, bHi: "0", r, rHi: "0" },
+    };
+  }
+  lines.push(`const ${aHi} = r[${d + 1}], ${bHi} = ${srcHi};`);
+  if (lazyOp === OP_LOGIC) {
+    lines.push(`const ${r} = (${a} ${sign} ${b}) >>> 0, ${rHi} = (${aHi} ${sign} ${bHi}) >>> 0;`);
+  } else if (lazyOp === OP_ADD) {
+    lines.push(
+      `const s${k} = ${a} + ${b}, ${r} = s${k} >>> 0;`,
+      `const ${rHi} = (${aHi} + ${bHi} + (s${k} >= ${TWO32} ? 1 : 0)) >>> 0;`,
+    );
+  } else {
+    lines.push(
+      `const s${k} = ${a} - ${b}, ${r} = s${k} >>> 0;`,
+      `const ${rHi} = (${aHi} - ${bHi} - (s${k} < 0 ? 1 : 0)) >>> 0;`,
+    );
+  }
+  if (write) lines.push(`r[${d}] = ${r}; r[${d + 1}] = ${rHi};`);
+  const record = `lf[0] = ${lazyOp}; lf[1] = 64; lf[2] = ${r}; lf[3] = ${rHi}; ` +
+    `lf[4] = ${a}; lf[5] = ${aHi}; lf[6] = ${b}; lf[7] = ${bHi};`;
+  return {
+    body: lines.join(" "),
+    record,
+    producer: { op: lazyOp, wide, a, aHi, b, bHi, r, rHi },
+  };
+}
+
+/** LEA with 64-bit addressing: the handler's wrap-around sum, truncated to the operand size. */
+function leaCode(insn: Insn, k: number, wide: boolean, next: number): InlineInsn | null {
+  if (insn.asize !== 8) return null;
+  const d = insn.reg * 2;
+  const disp = insn.disp;
+  if (insn.base === BASE_RIP) {
+    const sum = (disp >>> 0) + (next >>> 0);
+    const hi = ((disp < 0 ? 0xffffffff : 0) + Math.floor(next / TWO32) + (sum >= TWO32 ? 1 : 0)) >>>
+      0;
+    return constant(insn.reg, sum >>> 0, wide ? hi : 0);
+  }
+  const terms: [string, string][] = [];
+  if (insn.base >= 0) terms.push([`r[${insn.base * 2}]`, `r[${insn.base * 2 + 1}]`]);
+  if (insn.index >= 0) {
+    const x = insn.index * 2, sc = insn.scale;
+    if (sc === 0) terms.push([`r[${x}]`, `r[${x + 1}]`]);
+    else {
+      terms.push([
+        `((r[${x}] << ${sc}) >>> 0)`,
+        `(((r[${x + 1}] << ${sc}) | (r[${x}] >>> ${32 - sc})) >>> 0)`,
+      ]);
+    }
+  }
+  if (!wide) {
+    const sum = [`${disp}`, ...terms.map((t) => t[0])].join(" + ");
+    return plain(`r[${d}] = (${sum}) >>> 0; r[${d + 1}] = 0;`);
+  }
+  const lines = [`let l${k} = ${disp >>> 0}, h${k} = ${disp < 0 ? 0xffffffff : 0};`];
+  for (const [lo, hi] of terms) {
+    lines.push(
+      `{ const s = l${k} + ${lo}; h${k} = (h${k} + ${hi} + (s >= ${TWO32} ? 1 : 0)) >>> 0;` +
+        ` l${k} = s >>> 0; }`,
+    );
+  }
+  lines.push(`r[${d}] = l${k}; r[${d + 1}] = h${k};`);
+  return plain(lines.join(" "));
+}
+
+/**
+ * MOV loads and stores and MOVZX loads through the CPU's TLB fast paths. They can fault, so
+ * the instruction's start is recorded first; a RIP-relative address is a constant.
+ */
+function memoryInsn(
+  insn: Insn,
+  k: number,
+  addr: number,
+  next: number,
+  leave: string,
+): InlineInsn | null {
+  const fn = insn.fn, s = insn.opsize, g = insn.reg * 2;
+  let kind: "load" | "store" | "zx8" | "zx16";
+  if (fn === movGE && (s === 4 || s === 8)) kind = "load";
+  else if (fn === movEG && (s === 4 || s === 8 || s === 1)) kind = "store";
+  else if (fn === movzxB && s !== 2) kind = "zx8";
+  else if (fn === movzxW && s !== 2) kind = "zx16";
+  else return null;
+  let ea = `cpu.ea(i${k})`;
+  let usesInsn = true;
+  if (insn.base === BASE_RIP && insn.index < 0 && insn.seg === 0 && insn.asize === 8) {
+    const a = next + insn.disp;
+    if (a < -CANON_LIMIT || a >= CANON_LIMIT) return null;
+    ea = `${a}`;
+    usesInsn = false;
+  }
+  const start = `cpu.insnStart = ${addr}; const m${k} = ${ea};`;
+  let body: string;
+  if (kind === "load") {
+    body = s === 8
+      ? `${start} const l${k} = cpu.read64(m${k}); r[${g}] = l${k}; r[${g + 1}] = cpu.hi;`
+      : `${start} r[${g}] = cpu.read32(m${k}); r[${g + 1}] = 0;`;
+  } else if (kind === "zx8" || kind === "zx16") {
+    body = `${start} r[${g}] = cpu.read${kind === "zx8" ? 8 : 16}(m${k}); r[${g + 1}] = 0;`;
+  } else {
+    let write: string;
+    if (s === 8) write = `cpu.write64(m${k}, r[${g}], r[${g + 1}]);`;
+    else if (s === 4) write = `cpu.write32(m${k}, r[${g}]);`;
+    else {
+      // Without REX, byte registers 4-7 are AH, CH, DH, BH.
+      const n = insn.reg;
+      const byte = n >= 4 && n < 8 && insn.rex === 0 ? (n - 4) * 8 + 1 : n * 8;
+      write = `cpu.write8(m${k}, cpu.r8[${byte}]);`;
+    }
+    body = `${start} ${write} if (cpu.stop !== 0) { ${leave} }`;
+  }
+  return { body, record: "", producer: null, usesInsn, canFault: true };
+}
+
+const SIGN = 2147483648;
+
+/**
+ * A JS condition for condition code `cc` computed from the producer's locals, or null when
+ * the general evaluation (flags.ts cond) is needed.
+ */
+export function fusedCondition(p: FlagProducer, cc: number): string | null {
+  const negate = (cc & 1) !== 0;
+  const base = cc & ~1;
+  let t: string | null = null;
+  const { a, aHi, b, bHi, r, rHi } = p;
+  const zero = p.wide ? `(${r} | ${rHi}) === 0` : `${r} === 0`;
+  const signSet = p.wide ? `${rHi} >= ${SIGN}` : `${r} >= ${SIGN}`;
+  if (base === 4) t = zero;
+  else if (base === 8) t = signSet;
+  else if (p.op === OP_LOGIC) {
+    if (base === 0 || base === 2) t = "false"; // OF, CF are clear
+    else if (base === 6) t = zero; // BE: CF or ZF
+    else if (base === 12) t = signSet; // L: SF != OF
+    else if (base === 14) t = `(${zero} || ${signSet})`;
+  } else if (p.op === OP_SUB) {
+    const below = p.wide
+      ? `(${aHi} < ${bHi} || (${aHi} === ${bHi} && ${a} < ${b}))`
+      : `${a} < ${b}`;
+    const equal = p.wide ? `(${a} === ${b} && ${aHi} === ${bHi})` : `${a} === ${b}`;
+    const less = p.wide
+      ? `((${aHi} | 0) < (${bHi} | 0) || (${aHi} === ${bHi} && ${a} < ${b}))`
+      : `(${a} | 0) < (${b} | 0)`;
+    if (base === 2) t = below;
+    else if (base === 6) t = `(${below} || ${equal})`;
+    else if (base === 12) t = less;
+    else if (base === 14) t = `(${less} || ${equal})`;
+  }
+  if (t === null) return null;
+  return negate ? `!(${t})` : t;
+}
