@@ -337,6 +337,27 @@ export class Cpu {
     this.hi = this.readSplit(a + 4, 4);
     return lo;
   }
+  /** Read 16 bytes at `a` into out[q..q+3] (one TLB lookup when they lie in one page). */
+  read128(a: number, out: Uint32Array, q: number): void {
+    const off = a & 4095;
+    if (off <= 4080) {
+      const vpn = Math.floor(a * INV_PAGE);
+      const s = vpn & 4095;
+      const p = this.tlbTag[s] === vpn ? this.tlbPhys[s] + off : this.mmu.translate(a, ACCESS_READ);
+      const dv = this.dv;
+      out[q] = dv.getUint32(p, true);
+      out[q + 1] = dv.getUint32(p + 4, true);
+      out[q + 2] = dv.getUint32(p + 8, true);
+      out[q + 3] = dv.getUint32(p + 12, true);
+      return;
+    }
+    const lo = this.read64(a), loHi = this.hi;
+    const hi = this.read64(a + 8);
+    out[q] = lo;
+    out[q + 1] = loHi;
+    out[q + 2] = hi;
+    out[q + 3] = this.hi;
+  }
   private readSplit(a: number, n: number): number {
     // Translate both pages first so a fault leaves nothing half-read.
     this.mmu.translate(a, ACCESS_READ);

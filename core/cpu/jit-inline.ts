@@ -1,13 +1,15 @@
-// Inline semantics for the block compiler: the most frequent register-only instructions (MOV,
-// LEA, ADD/SUB/AND/OR/XOR/CMP/TEST at 32 and 64 bits, Jcc and JMP) are emitted as JS source
-// instead of handler calls. None of them can fault, so the compiled block does not record their
-// RIP. Each one computes exactly what its handler in ops/ computes, lazy-flag record included;
-// the record is returned separately so the compiler can drop it when a later instruction of the
-// block overwrites it unread, and a following Jcc can test the producer's operands directly.
+// Inline semantics for the block compiler: the most frequent instructions (register MOV, LEA,
+// ADD/SUB/AND/OR/XOR/CMP/TEST and INC/DEC at 32 and 64 bits, MOV/MOVZX loads and stores, PUSH/POP
+// of 64-bit registers, CALL rel32, RET, Jcc and JMP) are emitted as JS source instead of handler
+// calls. Those that touch memory record their RIP first, since they may fault. Each one computes
+// exactly what its handler in ops/ computes, lazy-flag record included; the record is returned
+// separately so the compiler can drop it when a later instruction of the block overwrites it
+// unread, and a following Jcc can test the producer's operands directly.
 
 import type { Insn } from "./insn.ts";
 import { BASE_RIP } from "./insn.ts";
-import { OP_ADD, OP_LOGIC, OP_SUB } from "./flags.ts";
+import { OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_SUB } from "./flags.ts";
+import { VEC_SS } from "./exceptions.ts";
 import { aluAI, aluEG, aluEI, aluGE, testAI, testEG, testEI } from "./ops/alu.ts";
 import { lea, movEG, movEI, movGE, movZI, movzxB, movzxW } from "./ops/mov.ts";
 import { jcc, jmpRel } from "./ops/control.ts";
@@ -37,6 +39,8 @@ export interface InlineInsn {
   canFault?: boolean;
   /** Statements storing the lazy-flag record ("" when the instruction leaves flags alone). */
   record: string;
+  /** The record reads the previous record (INC/DEC keep CF), so that one must be stored. */
+  readsFlags?: boolean;
   producer: FlagProducer | null;
 }
 
@@ -78,6 +82,8 @@ export function inlineInsn(
   next: number,
   leave: string,
 ): InlineInsn | null {
+  const stack = stackInsn(insn, k, addr, next, leave);
+  if (stack !== undefined) return stack;
   if (insn.isMem && insn.fn !== lea) return memoryInsn(insn, k, addr, next, leave);
   const s = insn.opsize;
   if (s !== 4 && s !== 8) return null;
@@ -96,6 +102,10 @@ export function inlineInsn(
   if (fn === movZI) return constant(insn.reg, immLo, immHi);
   if (fn === movEI) return constant(insn.rm, immLo, immHi);
   if (fn === lea) return leaCode(insn, k, wide, next);
+  const op = insn.form?.spec.op;
+  if ((op === "FF /0" || op === "FF /1") && !insn.isMem) {
+    return incDec(k, op === "FF /0", wide, insn.rm);
+  }
   return null;
 }
 
@@ -164,6 +174,82 @@ function alu(
     record,
     producer: { op: lazyOp, wide, a, aHi, b, bHi, r, rHi },
   };
+}
+
+/**
+ * INC/DEC of a register: the ADD/SUB of 1 that keeps CF, which the record saves in LF_AUX (read
+ * through cond's CF test before the record is overwritten, so the previous record must stay).
+ */
+function incDec(k: number, inc: boolean, wide: boolean, dst: number): InlineInsn {
+  const a = `a${k}`, aHi = `ah${k}`, r = `v${k}`, rHi = `vh${k}`, d = dst * 2;
+  const lazyOp = inc ? OP_INC : OP_DEC;
+  const carry = `lf[8] = cond(cpu, 2) ? 1 : 0;`;
+  const sign = inc ? "+" : "-";
+  if (!wide) {
+    return {
+      body: `const ${a} = r[${d}], ${r} = (${a} ${sign} 1) >>> 0; r[${d}] = ${r}; r[${d + 1}] = 0;`,
+      record: `${carry} lf[0] = ${lazyOp}; lf[1] = 32; lf[2] = ${r}; lf[4] = ${a}; lf[6] = 1;`,
+      readsFlags: true,
+      producer: { op: lazyOp, wide, a, aHi: "0", b: "1", bHi: "0", r, rHi: "0" },
+    };
+  }
+  // The high half changes when the low half wraps: to 0 for INC, from 0 for DEC.
+  const wraps = inc ? `${r} === 0` : `${a} === 0`;
+  return {
+    body: `const ${a} = r[${d}], ${aHi} = r[${d + 1}], ${r} = (${a} ${sign} 1) >>> 0;` +
+      ` const ${rHi} = ${wraps} ? (${aHi} ${sign} 1) >>> 0 : ${aHi};` +
+      ` r[${d}] = ${r}; r[${d + 1}] = ${rHi};`,
+    record: `${carry} lf[0] = ${lazyOp}; lf[1] = 64; lf[2] = ${r}; lf[3] = ${rHi}; ` +
+      `lf[4] = ${a}; lf[5] = ${aHi}; lf[6] = 1; lf[7] = 0;`,
+    readsFlags: true,
+    producer: { op: lazyOp, wide, a, aHi, b: "1", bHi: "0", r, rHi },
+  };
+}
+
+// ---- the stack: PUSH/POP of 64-bit registers, CALL rel32 and RET -------------------------------
+// Each does what its handler (ops/stack.ts, ops/control.ts) does in the same order: #SS for a
+// non-canonical stack address, the memory access (which may fault) before RSP changes.
+
+/** RSP as a signed JS number plus `delta`, #SS unless canonical; statements defining `sp<k>`. */
+function stackPointer(k: number, addr: number, delta: number): string {
+  return `cpu.insnStart = ${addr}; const sp${k} = (r[9] | 0) * ${TWO32} + r[8]${
+    delta === 0 ? "" : ` - ${-delta}`
+  };` + ` if (sp${k} < ${-CANON_LIMIT} || sp${k} >= ${CANON_LIMIT}) cpu.raise(${VEC_SS}, 0);`;
+}
+/** RSP -= 8 / RSP += 8 on the halves (the same value setRegFromNumber stores). */
+const RSP_DOWN = "{ const l = r[8]; r[8] = (l - 8) >>> 0; if (l < 8) r[9] = (r[9] - 1) >>> 0; }";
+const RSP_UP =
+  `{ const l = r[8] + 8; r[8] = l >>> 0; if (l >= ${TWO32}) r[9] = (r[9] + 1) >>> 0; }`;
+
+function stackInsn(
+  insn: Insn,
+  k: number,
+  addr: number,
+  next: number,
+  leave: string,
+): InlineInsn | null | undefined {
+  const op = insn.form?.spec.op;
+  let body: string;
+  if (op === "50+r" && insn.opsize === 8) {
+    const g = insn.reg * 2;
+    body = `${stackPointer(k, addr, -8)} cpu.write64(sp${k}, r[${g}], r[${g + 1}]); ${RSP_DOWN}` +
+      ` if (cpu.stop !== 0) { ${leave} }`;
+  } else if (op === "58+r" && insn.opsize === 8) {
+    const g = insn.reg * 2;
+    body = `${stackPointer(k, addr, 0)} const p${k} = cpu.read64(sp${k}), ph${k} = cpu.hi;` +
+      ` ${RSP_UP} r[${g}] = p${k}; r[${g + 1}] = ph${k};`;
+  } else if (op === "E8") {
+    // The last instruction of its block: the compiler returns right after it.
+    const target = next + insn.imm;
+    if (target < -CANON_LIMIT || target >= CANON_LIMIT) return null; // #GP: the handler's job
+    const hi = Math.floor(next / TWO32);
+    body = `${stackPointer(k, addr, -8)} cpu.write64(sp${k}, ${next - hi * TWO32}, ${hi >>> 0});` +
+      ` ${RSP_DOWN} cpu.rip = ${target};`;
+  } else if (op === "C3") {
+    body = `${stackPointer(k, addr, 0)} const t${k} = cpu.read64(sp${k});` +
+      ` const tc${k} = cpu.canonical(t${k}, cpu.hi); ${RSP_UP} cpu.rip = tc${k};`;
+  } else return undefined;
+  return { body, record: "", producer: null, canFault: true };
 }
 
 /** LEA with 64-bit addressing: the handler's wrap-around sum, truncated to the operand size. */

@@ -126,7 +126,7 @@ export function compileBlock(entry: Block, find: BlockFinder = () => undefined):
         // A fault must see the flags of the instructions before it.
         if (inline.canFault) pendingRecord = -1;
         if (inline.record !== "") {
-          if (pendingRecord >= 0) lines[pendingRecord] = "";
+          if (pendingRecord >= 0 && !inline.readsFlags) lines[pendingRecord] = "";
           pendingRecord = lines.length;
           lines.push(inline.record);
           producer = inline.producer;

@@ -1,15 +1,19 @@
 // The block compiler's inline semantics (core/cpu/jit-inline.ts) must match the handlers: random
-// blocks of register MOV/LEA/ALU/TEST instructions (with a few handler-only instructions such as
-// ADC, SHL and INC mixed in, and a Jcc on every condition code) run compiled and interpreted
-// from the same random state, and registers, RFLAGS, RIP and instruction counts must agree.
+// blocks of register MOV/LEA/ALU/TEST/INC/DEC and PUSH/POP instructions (with a few handler-only
+// instructions such as ADC, SHL and CMOVcc mixed in, a Jcc on every condition code, CALL and RET)
+// run compiled and interpreted from the same random state, with RSP sometimes at the edge of the
+// stack page or non-canonical; registers, RFLAGS, RIP, memory, faults and instruction counts must
+// agree.
 import assert from "node:assert/strict";
 import { TestMachine } from "../lib/machine.ts";
-import { EXIT_EXCEPTION, RCX } from "../../core/cpu/cpu.ts";
+import { EXIT_EXCEPTION, RCX, RSP } from "../../core/cpu/cpu.ts";
 import { cond, getFlags, OP_SUB, setFlags, setLazy, setLazy64 } from "../../core/cpu/flags.ts";
 import { JIT_THRESHOLD } from "../../core/cpu/jit.ts";
 
 const CODE = 0x400000;
 const DATA = 0x600000;
+/** Two stack pages around 4 GiB: pushes and pops there carry into RSP's high half. */
+const HIGH_STACK = 0xfffff000;
 /** RBP always points into DATA; random instructions never write it. */
 const RBP = 5;
 
@@ -37,14 +41,25 @@ function rex(w: boolean, reg: number, rm: number, index = 0): number[] {
 }
 const modrm = (mod: number, reg: number, rm: number) => (mod << 6) | ((reg & 7) << 3) | (rm & 7);
 
-/** One random instruction; `avoid` is a register it must not write. */
-function randomInsn(g: Rng, avoid: number): number[] {
+/**
+ * One random instruction; `avoid` is a register it must not write. With `stack`, PUSH/POP of
+ * registers are mixed in (POP may load RSP itself).
+ */
+function randomInsn(g: Rng, avoid: number, stack = true): number[] {
   const w = g.below(2) === 0;
   let dst = g.below(16);
   while (dst === avoid || dst === 4 || dst === RBP) dst = g.below(16);
   const src = g.below(16);
   const imm = g.below(3) === 0 ? g.pick(INTERESTING) : g.next();
-  switch (g.below(15)) {
+  const kind = g.below(stack ? 18 : 15);
+  if (kind >= 15) {
+    if (kind === 17) { // POP r64 (sometimes RSP)
+      const r = g.below(8) === 0 ? 4 : dst;
+      return [...rex(false, 0, r), 0x58 + (r & 7)];
+    }
+    return [...rex(false, 0, src), 0x50 + (src & 7)]; // PUSH r64
+  }
+  switch (kind) {
     case 13: { // MOV/MOVZX through [rbp+disp8], sometimes through a random (faulting) base
       const base = g.below(6) === 0 ? g.below(16) : RBP;
       const mem = [modrm(1, dst, base), ...(base & 7) === 4 ? [0x24] : [], g.below(120) & ~7];
@@ -100,10 +115,30 @@ function randomInsn(g: Rng, avoid: number): number[] {
   }
 }
 
+/** RSP values: inside DATA, at its low edge (a push crosses into the unmapped page), unmapped. */
+function randomStack(g: Rng): number {
+  switch (g.below(10)) {
+    case 0:
+      return DATA + 4;
+    case 1:
+      return DATA + g.below(3) * 8;
+    case 2:
+      return 0x800000000004; // non-canonical after any push: #SS
+    case 3:
+      return g.below(2) ? 0x7ffffffffff8 : 0x100000000 + g.below(16) - 8;
+    default:
+      return DATA + 0x800 + (g.below(64) - 32) * 4;
+  }
+}
+
 function randomState(m: TestMachine, g: Rng) {
   for (let k = 0; k < 32; k++) m.cpu.r[k] = g.below(4) === 0 ? g.pick(INTERESTING) : g.next();
   m.cpu.r[RCX * 2] = 50;
   m.cpu.setRegFromNumber(RBP, DATA + 64);
+  m.cpu.setRegFromNumber(RSP, randomStack(g));
+  // Random stack contents, so a RET that skipped its return address meets garbage.
+  const words = Array.from({ length: 32 }, () => g.below(2) ? g.next() : g.below(0x10000));
+  m.writeVirt(DATA + 0x780, new Uint8Array(new Uint32Array(words).buffer));
   m.cpu.r[RCX * 2 + 1] = 0;
   setFlags(m.cpu, (g.next() & 0x8d5) | 0x202);
 }
@@ -114,6 +149,7 @@ function machines(code: number[]) {
     m.cpu.jit = jit;
     m.map(CODE, 0x2000);
     m.map(DATA, 0x1000);
+    m.map(HIGH_STACK, 0x2000);
     m.writeVirt(CODE, code);
     return m;
   });
@@ -125,7 +161,12 @@ function compare(a: TestMachine, b: TestMachine, what: string) {
   assert.equal(getFlags(a.cpu), getFlags(b.cpu), `${what}: rflags`);
   assert.equal(a.cpu.instructions, b.cpu.instructions, `${what}: instruction count`);
   assert.equal(a.cpu.exitException?.vector, b.cpu.exitException?.vector, `${what}: exception`);
-  assert.deepEqual(a.readVirt(DATA, 256), b.readVirt(DATA, 256), `${what}: memory`);
+  assert.deepEqual(a.readVirt(DATA, 0x1000), b.readVirt(DATA, 0x1000), `${what}: memory`);
+  assert.deepEqual(
+    a.readVirt(HIGH_STACK, 0x2000),
+    b.readVirt(HIGH_STACK, 0x2000),
+    `${what}: stack`,
+  );
 }
 
 Deno.test("inline block code matches the handlers (straight-line block ending in Jcc)", () => {
@@ -168,6 +209,34 @@ Deno.test("inline block code matches the handlers (self-loop counted by RCX)", (
         if (m.cpu.exitException?.vector === 6) assert.equal(m.cpu.r[RCX * 2], 0);
       }
       compare(a, b, `seed ${seed} pass ${pass}`);
+    }
+  }
+});
+
+Deno.test("inline CALL, RET, PUSH and POP match the handlers (also when the stack faults)", () => {
+  for (let seed = 1; seed <= 120; seed++) {
+    const g = rng(seed * 7907);
+    const part = (stack: boolean) => {
+      const bytes: number[] = [];
+      const n = g.below(6);
+      for (let k = 0; k < n; k++) bytes.push(...randomInsn(g, -1, stack));
+      return bytes;
+    };
+    // top: A; call f; B; ud2; f: C (no push/pop, so RET finds the return address); ret.
+    // Sometimes C starts with lea rsp, [rsp+8]: RET then pops stack garbage (mostly #GP).
+    const a = part(true), b = part(true);
+    const c = [...(g.below(4) === 0 ? [0x48, 0x8d, 0x64, 0x24, 0x08] : []), ...part(false)];
+    const head = [...a, 0xe8, ...le32(b.length + 2)];
+    const code = [...head, ...b, 0x0f, 0x0b, ...c, 0xc3];
+    const [x, y] = machines(code);
+    for (let pass = 0; pass < JIT_THRESHOLD + 4; pass++) {
+      for (const m of [x, y]) {
+        randomState(m, rng(seed * 29 + pass));
+        m.cpu.rip = CODE;
+        assert.equal(m.run(), EXIT_EXCEPTION);
+      }
+      compare(x, y, `seed ${seed} pass ${pass}`);
+      assert.equal(x.cpu.exitException?.address, y.cpu.exitException?.address);
     }
   }
 });

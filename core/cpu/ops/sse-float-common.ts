@@ -26,11 +26,7 @@ export const rF64 = new Float64Array(scratch, 16, 2);
 /** Load a 128-bit W operand (aligned memory or an XMM register) into sU32. */
 export function loadW128(cpu: Cpu, i: Insn): void {
   if (i.isMem) {
-    const a = alignedAddress(cpu, i);
-    sU32[0] = cpu.read64(a);
-    sU32[1] = cpu.hi;
-    sU32[2] = cpu.read64(a + 8);
-    sU32[3] = cpu.hi;
+    cpu.read128(alignedAddress(cpu, i), sU32, 0);
   } else {
     copy128(sU32, 0, cpu.xmm32, i.rm * 4);
   }

@@ -3,7 +3,7 @@
 // split siblings (compares, SSE3 horizontal ops, SSE4.1) into SSE_FLOAT_FORMS.
 
 import type { Cpu } from "../cpu.ts";
-import type { FormSpec, Insn } from "../insn.ts";
+import type { FormSpec, Handler, Insn } from "../insn.ts";
 import { rcp32, rsqrt32 } from "../../fpu/ieee-approx.ts";
 import {
   loadW128,
@@ -32,6 +32,7 @@ import {
   subLanes32,
   subLanes64,
 } from "./sse-float-kernels.ts";
+import * as FAST_HANDLERS from "./sse-float-fast.ts";
 import { SSE_FLOAT_CMP_FORMS } from "./sse-float-cmp.ts";
 import { SSE_FLOAT_SSE3_FORMS } from "./sse-float-sse3.ts";
 import { SSE_FLOAT_SSE41_FORMS } from "./sse-float-sse41.ts";
@@ -84,13 +85,18 @@ const APPROX = {
 
 const APPROX_A16 = { ...APPROX, mem: "aligned16" } as const;
 
+/** Dedicated handlers of the hottest forms, by mnemonic (see sse-float-fast.ts). */
+const FAST: Record<string, Handler | undefined> = FAST_HANDLERS;
+
 /** The four forms (PS PD SS SD) of one arithmetic opcode. */
 function arith4(opcode: string, name: string, ps: Kernel32, pd: Kernel64): FormSpec[] {
+  const fnPS = FAST[`${name}ps`] ?? packed32(ps), fnPD = FAST[`${name}pd`] ?? packed64(pd);
+  const fnSS = FAST[`${name}ss`] ?? scalar32(ps), fnSD = FAST[`${name}sd`] ?? scalar64(pd);
   return [
-    { op: `NP 0F ${opcode} /r`, mnem: `${name}ps`, args: "Vps,Wps", fn: packed32(ps), test: A16 },
-    { op: `66 0F ${opcode} /r`, mnem: `${name}pd`, args: "Vpd,Wpd", fn: packed64(pd), test: A16 },
-    { op: `F3 0F ${opcode} /r`, mnem: `${name}ss`, args: "Vss,Wss", fn: scalar32(ps) },
-    { op: `F2 0F ${opcode} /r`, mnem: `${name}sd`, args: "Vsd,Wsd", fn: scalar64(pd) },
+    { op: `NP 0F ${opcode} /r`, mnem: `${name}ps`, args: "Vps,Wps", fn: fnPS, test: A16 },
+    { op: `66 0F ${opcode} /r`, mnem: `${name}pd`, args: "Vpd,Wpd", fn: fnPD, test: A16 },
+    { op: `F3 0F ${opcode} /r`, mnem: `${name}ss`, args: "Vss,Wss", fn: fnSS },
+    { op: `F2 0F ${opcode} /r`, mnem: `${name}sd`, args: "Vsd,Wsd", fn: fnSD },
   ];
 }
 

@@ -75,13 +75,7 @@ export function ea16(cpu: Cpu, i: Insn, aligned: boolean): number {
 
 /** Read 16 bytes at `a` into `out` (dword index q). */
 export function read128(cpu: Cpu, a: number, out: Uint32Array, q: number): void {
-  const lo = cpu.read64(a);
-  const lohi = cpu.hi;
-  const hi = cpu.read64(a + 8);
-  out[q] = lo;
-  out[q + 1] = lohi;
-  out[q + 2] = hi;
-  out[q + 3] = cpu.hi;
+  cpu.read128(a, out, q);
 }
 
 /** Write 16 bytes from `src` (dword index q) to `a`, all or nothing. */

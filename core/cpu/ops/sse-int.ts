@@ -23,6 +23,7 @@ import {
 import * as A from "./sse-int-arith.ts";
 import * as S from "./sse-int-shuffle.ts";
 import type { ShiftKernel } from "./sse-int-shuffle.ts";
+import { FAST_XMM, FAST_XMM_SHIFT_IMM } from "./sse-int-fast.ts";
 
 // ---- shifts ------------------------------------------------------------------------------
 
@@ -103,7 +104,19 @@ function mpsadbw(cpu: Cpu, i: Insn) {
   A.mpsadbw(xmmLanes(cpu), i.reg << 4, SRC, i.imm & 0xff);
 }
 
-export const SSE_INT_FORMS: FormSpec[] = [
+/** Swap in the dedicated handlers of sse-int-fast.ts for the XMM rows that have one. */
+function withFastXmm(rows: FormSpec[]): FormSpec[] {
+  return rows.map((row) => {
+    const fast = row.args === "Vx,Wx"
+      ? FAST_XMM.get(row.mnem)
+      : row.args === "Ux,Ib"
+      ? FAST_XMM_SHIFT_IMM.get(row.mnem)
+      : undefined;
+    return fast ? { ...row, fn: fast } : row;
+  });
+}
+
+export const SSE_INT_FORMS: FormSpec[] = withFastXmm([
   // SSE2 / MMX arithmetic.
   ...mmxAndXmm("0F FC", "paddb", A.paddb),
   ...mmxAndXmm("0F FD", "paddw", A.paddw),
@@ -216,4 +229,4 @@ export const SSE_INT_FORMS: FormSpec[] = [
   { op: "66 0F 38 17 /r", mnem: "ptest", args: "Vx,Wx", fn: ptest, test: ALIGNED16 },
   { op: "66 0F 3A 0E /r", mnem: "pblendw", args: "Vx,Wx,Ib", fn: pblendw, test: ALIGNED16 },
   { op: "66 0F 3A 42 /r", mnem: "mpsadbw", args: "Vx,Wx,Ib", fn: mpsadbw, test: ALIGNED16 },
-];
+]);

@@ -16,6 +16,7 @@ import {
   read128,
   write128,
 } from "./sse-int-lanes.ts";
+import { pmovmskbXmm } from "./sse-int-fast.ts";
 import { SSE_SHUFFLE_FORMS } from "./sse-move-shuffle.ts";
 import { MMX_MOVE_FORMS } from "./mmx-move.ts";
 
@@ -165,12 +166,6 @@ function movmskpd(cpu: Cpu, i: Insn) {
   const x = cpu.xmm32, s = i.rm << 2;
   cpu.setReg32(i.reg, (x[s + 1] >>> 31) | ((x[s + 3] >>> 31) << 1));
 }
-function pmovmskb(cpu: Cpu, i: Insn) {
-  const b = cpu.xmm8, s = i.rm << 4;
-  let m = 0;
-  for (let k = 15; k >= 0; k--) m = (m << 1) | (b[s + k] >>> 7);
-  cpu.setReg32(i.reg, m);
-}
 
 // ---- non-temporal and masked stores ------------------------------------------------------
 
@@ -254,7 +249,7 @@ export const SSE_MOVE_FORMS: FormSpec[] = [
 
   { op: "NP 0F 50 /r", mnem: "movmskps", args: "Gy,Ups", fn: movmskps, attrs: "reg" },
   { op: "66 0F 50 /r", mnem: "movmskpd", args: "Gy,Upd", fn: movmskpd, attrs: "reg" },
-  { op: "66 0F D7 /r", mnem: "pmovmskb", args: "Gy,Ux", fn: pmovmskb, attrs: "reg" },
+  { op: "66 0F D7 /r", mnem: "pmovmskb", args: "Gy,Ux", fn: pmovmskbXmm, attrs: "reg" },
   {
     op: "66 0F F7 /r",
     mnem: "maskmovdqu",
