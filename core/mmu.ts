@@ -13,6 +13,7 @@ import {
   PF_RSVD,
   PF_USER,
   PF_WRITE,
+  VEC_GP,
   VEC_PF,
 } from "./cpu/exceptions.ts";
 
@@ -25,7 +26,6 @@ export const CR0_WP = 1 << 16;
 export const CR0_PG = 1 << 31;
 export const CR4_PAE = 1 << 5;
 export const CR4_SMEP = 1 << 20;
-export const CR4_SMAP = 1 << 21;
 export const EFER_LME = 1 << 8;
 export const EFER_NXE = 1 << 11;
 
@@ -132,7 +132,7 @@ export class Mmu {
     if (!(this.cr0 & CR0_PG)) return this.checkPhys(vaddr, vaddr, access, user);
     if (vaddr < -0x800000000000 || vaddr >= 0x800000000000) {
       // Non-canonical addresses are #GP/#SS, which callers check; reaching here is a bug guard.
-      throw new CpuException(13, 0);
+      throw new CpuException(VEC_GP, 0);
     }
     const dv = this.mem.dv;
     const nxe = (this.efer & EFER_NXE) !== 0;

@@ -4,7 +4,7 @@
 
 import { PAGE_SIZE, type PhysicalMemory } from "../memory.ts";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, Mmu, TLB_SIZE } from "../mmu.ts";
-import { CpuException, VEC_GP, VEC_SS, VEC_UD } from "./exceptions.ts";
+import { CpuException, VEC_GP, VEC_SS } from "./exceptions.ts";
 import { Decoder } from "./decoder.ts";
 import { type Block, InstructionCache } from "./icache.ts";
 import { BASE_RIP, type Insn, SEG_FS } from "./insn.ts";
@@ -89,14 +89,13 @@ export class Cpu {
   readonly xmm8 = new Uint8Array(this.xmmBuffer);
   readonly xmm16 = new Uint16Array(this.xmmBuffer);
   readonly xmm32 = new Uint32Array(this.xmmBuffer);
-  readonly xmmI32 = new Int32Array(this.xmmBuffer);
   readonly xmmF32 = new Float32Array(this.xmmBuffer);
   readonly xmmF64 = new Float64Array(this.xmmBuffer);
   readonly xmm64 = new BigUint64Array(this.xmmBuffer);
   mxcsr = 0x1f80;
   readonly fpu = new X87State();
 
-  /** Upper half of the last 64-bit value returned by read64()/readReg64-style helpers. */
+  /** Upper half of the last 64-bit value a helper returned as its low half (read64, getReg64...). */
   hi = 0;
 
   /** Non-zero: leave the current block after this instruction. */
@@ -112,7 +111,7 @@ export class Cpu {
   instructions = 0;
   /** Set by a compiled block that throws: how many instructions retired before the fault. */
   loopRetired = 0;
-  /** Time-stamp counter origin (performance.now() based). */
+  /** Subtracted from performance.now() (ms) to give the time-stamp counter's origin. */
   tscOffset = 0;
 
   // Direct references to the MMU's TLB for the fast paths.
@@ -152,9 +151,6 @@ export class Cpu {
   setReg8(n: number, i: Insn, v: number): void {
     if (n >= 4 && n < 8 && i.rex === 0) this.r8[(n - 4) * 8 + 1] = v;
     else this.r8[n * 8] = v;
-  }
-  getReg16(n: number): number {
-    return this.r16[n * 4];
   }
   setReg16(n: number, v: number): void {
     this.r16[n * 4] = v;
@@ -270,7 +266,7 @@ export class Cpu {
       add(l, h);
     }
     if (i.seg) {
-      const base = i.seg === SEG_FS ? this.fsBase : this.gsBase;
+      const base = this.segmentBase(i);
       add(base >>> 0, Math.floor(base / TWO32) >>> 0);
     }
     const shi = hi | 0;
@@ -278,7 +274,13 @@ export class Cpu {
     return shi * TWO32 + lo;
   }
 
-  private nonCanonical(i: Insn): never {
+  /** Base of the FS/GS override of `i`'s memory operand (0 without one). */
+  segmentBase(i: Insn): number {
+    return i.seg === 0 ? 0 : i.seg === SEG_FS ? this.fsBase : this.gsBase;
+  }
+
+  /** The fault for a non-canonical address of `i`'s memory operand: #SS via RSP/RBP, else #GP. */
+  nonCanonical(i: Insn): never {
     const stack = (i.base === 4 || i.base === 5) && !i.seg;
     throw new CpuException(stack ? VEC_SS : VEC_GP, 0);
   }
@@ -288,11 +290,6 @@ export class Cpu {
     const shi = hi | 0;
     if (shi < -0x8000 || shi > 0x7fff) throw new CpuException(VEC_GP, 0);
     return shi * TWO32 + (lo >>> 0);
-  }
-
-  /** Transfer control to a 64-bit target given as halves (#GP if non-canonical). */
-  jump64(lo: number, hi: number): void {
-    this.rip = this.canonical(lo, hi);
   }
 
   // ---- memory: fast paths through the TLB ---------------------------------------------------
@@ -614,6 +611,7 @@ export class Cpu {
       const insn = this.decoder.decode(this.fetch8, saved);
       this.exitReason = EXIT_BUDGET;
       this.exitException = null;
+      this.exitError = null;
       this.stop = 0;
       this.rip = saved + insn.len;
       insn.fn(this, insn);
@@ -684,11 +682,6 @@ export class Cpu {
   exitTo(reason: number): void {
     this.exitReason = reason;
     this.stop = 1;
-  }
-
-  /** Raise #UD (helper for handlers of unsupported variants). */
-  undefinedOpcode(): never {
-    throw new CpuException(VEC_UD);
   }
 
   /** Forget the lazy flag state (used when loading a context). */

@@ -25,7 +25,7 @@ const IMM_Z = -2;
 const IMM_V = -8;
 const IMM_MOFFS = -9;
 
-export function raiseUD(): never {
+function raiseUD(): never {
   throw new CpuException(VEC_UD);
 }
 const udHandler: Handler = () => raiseUD();
@@ -298,7 +298,7 @@ export class Decoder {
     const opByte = b;
     p++;
     const slot = maps[map][opByte];
-    if (!slot) return this.undefinedInsn(p - addr + 1);
+    if (!slot) return this.undefinedInsn(p - addr);
     const i = new Insn(udHandler);
     i.opByte = opByte;
     i.rex = rex;

@@ -4,7 +4,7 @@
 
 import type { Insn } from "./insn.ts";
 import type { CompiledBlock } from "./jit.ts";
-import { PAGE_SHIFT, type PhysicalMemory } from "../memory.ts";
+import type { PhysicalMemory } from "../memory.ts";
 
 export interface Block {
   /** Linear address the block was decoded at (RIP-relative operands depend on it). */
@@ -36,7 +36,7 @@ export class InstructionCache {
   private readonly blocks = new Map<number, Block>();
   private readonly recent: (Block | undefined)[] = new Array(RECENT_SIZE).fill(undefined);
   private readonly byPage = new Map<number, Block[]>();
-  /** Set when a write invalidated code, so a running block stops after the current instruction. */
+  /** Set when a write invalidated code (the CPU stops its running block through cpu.stop). */
   invalidated = false;
 
   constructor(
@@ -98,8 +98,4 @@ export class InstructionCache {
   get size(): number {
     return this.blocks.size;
   }
-}
-
-export function pageOf(paddr: number): number {
-  return paddr >>> PAGE_SHIFT;
 }

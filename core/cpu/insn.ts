@@ -1,5 +1,5 @@
 // The decoded instruction and the form table entry type. The decoder fills an Insn once; the
-// interpreter (and later a JIT) reads only these fields, never the raw bytes.
+// interpreter and the block compiler read only these fields, never the raw bytes.
 
 import type { Cpu } from "./cpu.ts";
 

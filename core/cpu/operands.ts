@@ -3,7 +3,7 @@
 // low half (return value) plus cpu.hi.
 
 import type { Cpu } from "./cpu.ts";
-import { BASE_RIP, type Insn, SEG_FS } from "./insn.ts";
+import { BASE_RIP, type Insn } from "./insn.ts";
 import { VEC_GP } from "./exceptions.ts";
 
 /** Read the E operand of `size` bytes (for 8, high half in cpu.hi). */
@@ -90,6 +90,6 @@ function addressLowBits(cpu: Cpu, i: Insn): number {
   if (i.base === BASE_RIP) a += cpu.rip;
   else if (i.base >= 0) a += cpu.r[i.base * 2];
   if (i.index >= 0) a += cpu.r[i.index * 2] << i.scale;
-  if (i.seg) a += i.seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
+  a += cpu.segmentBase(i);
   return a & 15;
 }

@@ -1,8 +1,9 @@
 // Decoder: prefixes, REX, ModRM/SIB/displacement forms, immediates and the #UD/#GP rules.
 import assert from "node:assert/strict";
-import { getDecoder } from "../../core/cpu/cpu.ts";
+import { EXIT_EXCEPTION, getDecoder } from "../../core/cpu/cpu.ts";
 import { BASE_RIP, SEG_FS } from "../../core/cpu/insn.ts";
-import { CpuException, VEC_GP } from "../../core/cpu/exceptions.ts";
+import { CpuException, VEC_GP, VEC_UD } from "../../core/cpu/exceptions.ts";
+import { TestMachine } from "../lib/machine.ts";
 
 function decode(bytes: number[]) {
   return getDecoder().decode((a) => bytes[a] ?? 0x90, 0);
@@ -82,4 +83,16 @@ Deno.test("the form table is consistent: every form parses and no two forms clai
     assert.equal(other, undefined, `${f.spec.mnem} ${f.spec.op} duplicates ${other}`);
     seen.set(key, `${f.spec.mnem} ${f.spec.op}`);
   }
+});
+
+Deno.test("an invalid opcode on a page's last byte is #UD there, after the block's earlier work", () => {
+  const m = new TestMachine();
+  m.map(0x400000, 4096); // the next page stays unmapped: nothing may be fetched from it
+  m.writeVirt(0x400ffa, [0xb8, 1, 0, 0, 0, 0x06]); // mov eax, 1; (push es: invalid in 64-bit)
+  m.cpu.rip = 0x400ffa;
+  assert.equal(m.run(10), EXIT_EXCEPTION);
+  assert.equal(m.cpu.exitException?.vector, VEC_UD);
+  assert.equal(m.cpu.rip, 0x400fff);
+  assert.equal(m.cpu.r[0], 1);
+  assert.equal(getDecoder().decode((a) => [0x06][a] ?? 0x90, 0).len, 1);
 });

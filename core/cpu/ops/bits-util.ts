@@ -1,4 +1,4 @@
-// Small helpers shared by the bit-instruction files (bits.ts, bits-bmi.ts, string.ts).
+// Small helpers shared by the bit-instruction files (bits.ts, bits-bmi.ts).
 
 import type { Cpu } from "../cpu.ts";
 import { LF_OP, OP_NONE, STATUS_FLAGS } from "../flags.ts";

@@ -3,9 +3,8 @@
 // re-exported here.
 
 import type { Cpu } from "../cpu.ts";
-import { type FormSpec, type Insn, SEG_FS } from "../insn.ts";
+import type { FormSpec, Insn } from "../insn.ts";
 import { AF, CF, OF, PF, setStatus, SF, ZF } from "../flags.ts";
-import { CpuException, VEC_GP, VEC_SS } from "../exceptions.ts";
 import { readE, rmwRead, rmwWrite } from "../operands.ts";
 import { BMI_FORMS } from "./bits-bmi.ts";
 import { ctz32, popcount32, replaceStatus } from "./bits-util.ts";
@@ -61,14 +60,11 @@ function bitOnOperand(cpu: Cpu, i: Insn, kind: number, a: number, bit: number): 
 function bitStringAddress(cpu: Cpu, i: Insn, wordIndex: number): number {
   const ea = cpu.ea(i);
   if (i.asize === 4) {
-    const segBase = i.seg === 0 ? 0 : i.seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
+    const segBase = cpu.segmentBase(i);
     return ((ea - segBase + wordIndex * i.opsize) >>> 0) + segBase;
   }
   const a = ea + wordIndex * i.opsize;
-  if (a < -CANON_LIMIT || a >= CANON_LIMIT) {
-    const stack = (i.base === 4 || i.base === 5) && !i.seg;
-    throw new CpuException(stack ? VEC_SS : VEC_GP, 0);
-  }
+  if (a < -CANON_LIMIT || a >= CANON_LIMIT) cpu.nonCanonical(i);
   return a;
 }
 

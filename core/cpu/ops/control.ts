@@ -28,14 +28,6 @@ function jmpE(cpu: Cpu, i: Insn) {
   cpu.rip = cpu.canonical(lo, cpu.hi);
 }
 
-function pushReturn(cpu: Cpu) {
-  const sp = cpu.regNumber(RSP) - 8;
-  if (sp < -CANON || sp >= CANON) throw new CpuException(VEC_SS, 0);
-  const ret = cpu.rip;
-  const hi = Math.floor(ret / TWO32);
-  cpu.write64(sp, ret - hi * TWO32, hi >>> 0);
-  cpu.setRegFromNumber(RSP, sp);
-}
 /**
  * CALL checks that the return address can be pushed before it checks the target, so a push
  * that would fault (#PF) wins over a non-canonical target (#GP); nothing is written on #GP.
@@ -45,7 +37,10 @@ function callTo(cpu: Cpu, target: number) {
   if (sp < -CANON || sp >= CANON) throw new CpuException(VEC_SS, 0);
   cpu.probeWrite(sp, 8);
   if (target < -CANON || target >= CANON) throw new CpuException(VEC_GP, 0);
-  pushReturn(cpu);
+  const ret = cpu.rip;
+  const hi = Math.floor(ret / TWO32);
+  cpu.write64(sp, ret - hi * TWO32, hi >>> 0);
+  cpu.setRegFromNumber(RSP, sp);
   cpu.rip = target;
 }
 function callRel(cpu: Cpu, i: Insn) {

@@ -3,7 +3,7 @@
 
 import type { Cpu } from "../cpu.ts";
 import { RAX, RDX } from "../cpu.ts";
-import type { FormSpec, Insn } from "../insn.ts";
+import { BASE_RIP, type FormSpec, type Insn } from "../insn.ts";
 import { cond, getFlags, setStatus } from "../flags.ts";
 import { immOf, readE, readG, rmwAddress, rmwRead, rmwWrite, writeE, writeG } from "../operands.ts";
 
@@ -29,8 +29,8 @@ export function movZI(cpu: Cpu, i: Insn) {
 }
 /** A0-A3: MOV AL/rAX <-> moffs. The immediate is the absolute address. */
 function moffsAddress(cpu: Cpu, i: Insn): number {
-  if (i.asize === 4) return (i.imm >>> 0) + (i.seg ? (i.seg === 4 ? cpu.fsBase : cpu.gsBase) : 0);
-  const base = i.seg ? (i.seg === 4 ? cpu.fsBase : cpu.gsBase) : 0;
+  const base = cpu.segmentBase(i);
+  if (i.asize === 4) return (i.imm >>> 0) + base;
   const lo = i.imm >>> 0, hi = i.immHi >>> 0;
   if (!base) return cpu.canonical(lo, hi);
   const sum = lo + (base >>> 0);
@@ -73,7 +73,7 @@ export function lea(cpu: Cpu, i: Insn) {
   let lo = i.disp >>> 0;
   let hi = i.disp < 0 ? 0xffffffff : 0;
   let sum: number;
-  if (i.base === 16) {
+  if (i.base === BASE_RIP) {
     const rip = cpu.rip;
     sum = lo + (rip >>> 0);
     hi = (hi + Math.floor(rip / TWO32) + (sum > 0xffffffff ? 1 : 0)) >>> 0;

@@ -5,7 +5,6 @@
 import type { Cpu } from "../cpu.ts";
 import { RCX, RDI, RSI } from "../cpu.ts";
 import type { Insn } from "../insn.ts";
-import { SEG_FS } from "../insn.ts";
 import { DF, OP_SUB, setLazy, setLazy64 } from "../flags.ts";
 import { maskOf } from "../operands.ts";
 
@@ -13,7 +12,7 @@ const TWO32 = 4294967296;
 
 /** Segment base of the source operand (DS, or an FS/GS override). */
 export function sourceBase(cpu: Cpu, i: Insn): number {
-  return i.seg === 0 ? 0 : i.seg === SEG_FS ? cpu.fsBase : cpu.gsBase;
+  return cpu.segmentBase(i);
 }
 
 /** Stands for a non-canonical address: every access to it (or near it) raises #GP. */

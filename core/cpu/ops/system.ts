@@ -5,7 +5,7 @@
 import type { Cpu } from "../cpu.ts";
 import { EXIT_HALT, EXIT_SYSCALL, RAX, RBX, RCX, RDX } from "../cpu.ts";
 import type { FormSpec, Insn } from "../insn.ts";
-import { CF, DF, getFlags, materialize, setStatus } from "../flags.ts";
+import { CF, DF, getFlags, materialize, setStatus, STATUS_FLAGS } from "../flags.ts";
 import { CpuException, VEC_BP, VEC_DB, VEC_GP, VEC_UD } from "../exceptions.ts";
 import { cpuidLeaf } from "../cpuid.ts";
 
@@ -46,7 +46,10 @@ function cpuid(cpu: Cpu) {
   cpu.setReg32(RDX, out[3]);
 }
 
-/** Time-stamp counter: nanoseconds since the CPU object started (a 1 GHz invariant TSC). */
+/**
+ * Time-stamp counter: a 1 GHz invariant TSC counting nanoseconds of performance.now() past
+ * cpu.tscOffset, plus retired instructions so that it strictly increases.
+ */
 function tsc(cpu: Cpu): [number, number] {
   const ns = Math.floor((performance.now() - cpu.tscOffset) * 1e6) + cpu.instructions;
   const hi = Math.floor(ns / 4294967296);
@@ -72,7 +75,7 @@ function rdrand(cpu: Cpu, i: Insn) {
     i.opsize === 2 ? randomWords[0] & 0xffff : randomWords[0],
     randomWords[1],
   );
-  setStatus(cpu, 0x8d5, CF); // CF=1, OF SF ZF AF PF = 0
+  setStatus(cpu, STATUS_FLAGS, CF); // CF=1, OF SF ZF AF PF = 0
 }
 
 function syscall(cpu: Cpu) {
