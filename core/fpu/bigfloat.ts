@@ -34,7 +34,7 @@ function normalize(m: bigint, e: number, sticky = false): BigFloat {
   return { m: neg ? -t : t, e: e + extra };
 }
 
-export const ZERO_BF: BigFloat = { m: 0n, e: 0 };
+const ZERO_BF: BigFloat = { m: 0n, e: 0 };
 export const ONE_BF: BigFloat = { m: 1n, e: 0 };
 
 export function neg(a: BigFloat): BigFloat {
@@ -89,7 +89,7 @@ export function div(a: BigFloat, b: BigFloat): BigFloat {
   return normalize(q, a.e - b.e - Math.max(shift, 0), q * b.m !== num);
 }
 
-export function divInt(a: BigFloat, n: number): BigFloat {
+function divInt(a: BigFloat, n: number): BigFloat {
   return div(a, { m: BigInt(n), e: 0 });
 }
 

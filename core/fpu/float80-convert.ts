@@ -218,6 +218,9 @@ export function fromBcd(bytes: Uint8Array): F80 {
   return fromExact(bytes[9] >> 7, v, 0);
 }
 
+/** The packed-BCD indefinite FBSTP stores for an invalid operand (never modified). */
+export const BCD_INDEFINITE = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff);
+
 /**
  * FBSTP: round per RC to an integer and encode 18 BCD digits. Invalid (NaN, infinity, out of
  * range) stores the BCD indefinite. Null when IE is unmasked.
@@ -239,7 +242,7 @@ export function toBcd(env: FpEnv, a: F80): Uint8Array | null {
     }
     if (!ok) {
       if (env.raise(FE_IE)) return null;
-      out.set([0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff]);
+      out.set(BCD_INDEFINITE);
       return out;
     }
   }

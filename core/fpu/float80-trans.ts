@@ -15,6 +15,7 @@ import {
   FE_DE,
   FE_IE,
   FE_PE,
+  FE_UE,
   FE_ZE,
   type FpEnv,
   infinity,
@@ -33,15 +34,18 @@ import {
   zero,
 } from "./float80.ts";
 
-export function toBig(a: F80): B.BigFloat {
+function toBig(a: F80): B.BigFloat {
   return { m: a.sign ? -a.sig : a.sig, e: ulpExponent(a) };
 }
 
 /** Round a computed value to 64 bits; the result is reported inexact whatever its bits. */
-export function fromBig(env: FpEnv, x: B.BigFloat): F80 {
+function fromBig(env: FpEnv, x: B.BigFloat): F80 {
   const negative = x.m < 0n;
   const r = roundPack(env, negative ? 1 : 0, negative ? -x.m : x.m, x.e, false, 64);
+  // Transcendental results are inexact by definition (PE), so a tiny one also underflows (UE),
+  // even when the high-precision value happened to fit (y * log2(2) with a denormal y).
   env.flags |= FE_PE;
+  if (r.exp === 0 && x.m !== 0n && env.masked(FE_UE)) env.flags |= FE_UE;
   return r;
 }
 

@@ -266,7 +266,7 @@ export function roundValue(
 }
 
 /** Pack a rounded extended-format result into its raw fields. */
-export function packExt(r: Rounded): F80 {
+function packExt(r: Rounded): F80 {
   if (r.inf) return infinity(r.sign);
   if (r.m === 0n) return zero(r.sign);
   const len = bitLength(r.m);
@@ -451,7 +451,7 @@ export function div(env: FpEnv, a: F80, b: F80, bits = env.precision): F80 | nul
 }
 
 /** Integer square root (floor) of a non-negative BigInt. */
-export function isqrt(n: bigint): bigint {
+function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   let x = 1n << BigInt((bitLength(n) + 1) >> 1);
   for (;;) {

@@ -9,11 +9,13 @@
 // Operands given as bit patterns (binary32) or high words (binary64) are only read for NaNs.
 
 import {
+  exponentOf,
   fp,
   isDenormal32,
   isDenormal64,
   isSNaN32,
   isSNaN64Hi,
+  ldexp,
   MAX32,
   MAX64,
   MIN_NORMAL32,
@@ -31,7 +33,6 @@ import {
   signedZero,
   sumError,
 } from "./ieee.ts";
-import { exponentOf, ldexp } from "./ieee.ts";
 
 const NAN_DEFAULT = 0;
 const NAN_FIRST = 1;

@@ -178,9 +178,9 @@ export class X87State {
     this.tags &= ~(1 << ((this.top + i) & 7));
   }
 
-  /** Raw 10-byte image of physical register p. */
+  /** Raw 10-byte image of physical register p: a live view, to be copied right away. */
   regBytes(p: number): Uint8Array {
-    return this.regs8.slice(16 * p, 16 * p + 10);
+    return this.regs8.subarray(16 * p, 16 * p + 10);
   }
 
   setRegBytes(p: number, bytes: Uint8Array, offset: number): void {
@@ -251,7 +251,7 @@ export function loadEnv(fpu: X87State, bytes: Uint8Array, offset: number, size16
     fpu.fdp = dv.getUint32(20, true);
     fpu.fds = dv.getUint16(24, true);
   }
-  fpu.cw = (cw & CW_MASK) | 0x40;
+  fpu.setControlWord(cw);
   fpu.setTagWord(tw);
   fpu.setStatusWord(sw);
 }

@@ -5,7 +5,8 @@ import { fp, isSNaN32, isSNaN64Hi, MX_IE } from "../../fpu/ieee.ts";
 import { narrow, narrowNaN, toInteger, widen, widenNaNHi } from "../../fpu/ieee-convert.ts";
 import { rF32, rF64, rU32 } from "./sse-float-common.ts";
 
-const INDEFINITE = 0x80000000;
+/** The integer indefinite (int32; the high dword of the int64 one) for NaN or out of range. */
+export const INDEFINITE = 0x80000000;
 
 /** binary32 lane -> int32 in rU32[k]. */
 export function f32ToI32(k: number, x: number, mode: number): void {

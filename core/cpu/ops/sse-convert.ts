@@ -22,10 +22,8 @@ import {
   sF64,
   sU32,
 } from "./sse-float-common.ts";
-import { f32ToF64, f32ToI32, f64ToF32, f64ToI32 } from "./sse-convert-lanes.ts";
+import { f32ToF64, f32ToI32, f64ToF32, f64ToI32, INDEFINITE } from "./sse-convert-lanes.ts";
 import { SSE_CONVERT_MMX_FORMS } from "./sse-convert-mmx.ts";
-
-const INDEFINITE = 0x80000000;
 
 // ---- scalar integer <-> float ------------------------------------------------------------------
 

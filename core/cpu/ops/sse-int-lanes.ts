@@ -73,11 +73,6 @@ export function ea16(cpu: Cpu, i: Insn, aligned: boolean): number {
   return aligned ? alignedAddress(cpu, i) : cpu.ea(i);
 }
 
-/** Read 16 bytes at `a` into `out` (dword index q). */
-export function read128(cpu: Cpu, a: number, out: Uint32Array, q: number): void {
-  cpu.read128(a, out, q);
-}
-
 /** Write 16 bytes from `src` (dword index q) to `a`, all or nothing. */
 export function write128(cpu: Cpu, a: number, src: Uint32Array, q: number): void {
   if ((a & 4095) > 4080) cpu.probeWrite(a, 16);
@@ -122,7 +117,7 @@ export function loadW(cpu: Cpu, i: Insn, aligned: boolean): void {
     copy128(s, 0, cpu.xmm32, i.rm << 2);
     return;
   }
-  read128(cpu, ea16(cpu, i, aligned), s, 0);
+  cpu.read128(ea16(cpu, i, aligned), s, 0);
 }
 
 /** Load the low `bytes` (1, 2, 4 or 8) of the W operand into SRC, zeroing the rest. */

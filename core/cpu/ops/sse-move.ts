@@ -13,7 +13,6 @@ import {
   ea16,
   maskedStore,
   maskStoreAddress,
-  read128,
   write128,
 } from "./sse-int-lanes.ts";
 import { pmovmskbXmm } from "./sse-int-fast.ts";
@@ -25,7 +24,7 @@ import { MMX_MOVE_FORMS } from "./mmx-move.ts";
 function load128(cpu: Cpu, i: Insn, aligned: boolean) {
   const x = cpu.xmm32, d = i.reg << 2;
   if (i.isMem) {
-    read128(cpu, ea16(cpu, i, aligned), x, d);
+    cpu.read128(ea16(cpu, i, aligned), x, d);
     return;
   }
   copy128(x, d, x, i.rm << 2);

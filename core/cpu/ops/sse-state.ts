@@ -45,7 +45,7 @@ export function storeFxsave(cpu: Cpu, out: Uint8Array, rexW: boolean): void {
 }
 
 /** MXCSR of an FXRSTOR image is valid (no bit outside MXCSR_MASK). */
-export function fxrstorMxcsrValid(bytes: Uint8Array): boolean {
+function fxrstorMxcsrValid(bytes: Uint8Array): boolean {
   const mxcsr = new DataView(bytes.buffer, bytes.byteOffset).getUint32(24, true);
   return (mxcsr & ~MXCSR_MASK) === 0;
 }
@@ -54,7 +54,7 @@ export function fxrstorMxcsrValid(bytes: Uint8Array): boolean {
 export function loadFxsave(cpu: Cpu, bytes: Uint8Array, rexW: boolean): void {
   const fpu: X87State = cpu.fpu;
   const dv = new DataView(bytes.buffer, bytes.byteOffset);
-  fpu.cw = (dv.getUint16(0, true) & 0x1f3f) | 0x40;
+  fpu.setControlWord(dv.getUint16(0, true));
   fpu.tags = bytes[4];
   fpu.fop = dv.getUint16(6, true) & 0x7ff;
   fpu.fip = dv.getUint32(8, true);

@@ -10,7 +10,7 @@ import { begin, checkPending, finish, stackUnderflow, sti, unaryOp } from "./x87
 import { SW_C0, SW_C2, SW_C3 } from "../../fpu/x87-state.ts";
 
 /** Condition codes Intel leaves undefined after arithmetic (C1 reports rounding). */
-export const ARITH_UNDEF = SW_C0 | SW_C2 | SW_C3;
+const ARITH_UNDEF = SW_C0 | SW_C2 | SW_C3;
 
 /** The operation selected by ModRM.reg: 0 add, 1 mul, 4 sub, 5 subr, 6 div, 7 divr. */
 function compute(env: FpEnv, op: number, x: F80, y: F80): F80 | null {
@@ -42,12 +42,9 @@ function arithReg(cpu: Cpu, i: Insn, dest: number, op: number, pop: boolean): vo
   } else {
     const stI = fpu.read(other), st0 = fpu.read(0);
     const r = dest === 0 ? compute(env, op, st0, stI) : compute(env, op, stI, st0);
-    if (r === null) {
-      finish(cpu, env);
-      return;
-    }
-    fpu.write(dest, r);
     finish(cpu, env);
+    if (r === null) return;
+    fpu.write(dest, r);
   }
   if (pop) fpu.pop();
 }

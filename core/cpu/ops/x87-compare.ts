@@ -4,7 +4,7 @@
 
 import type { Cpu } from "../cpu.ts";
 import type { FormSpec, Insn } from "../insn.ts";
-import { CF, PF, setStatus, ZF } from "../flags.ts";
+import { AF, CF, OF, PF, setStatus, SF, ZF } from "../flags.ts";
 import {
   classify,
   CMP_UN,
@@ -25,13 +25,12 @@ import { SW_C0, SW_C1, SW_C2, SW_C3 } from "../../fpu/x87-state.ts";
 
 const CC_OF = [0, SW_C0, SW_C3, SW_C3 | SW_C2 | SW_C0]; // by CMP_GT, CMP_LT, CMP_EQ, CMP_UN
 const EFLAGS_OF = [0, CF, ZF, ZF | PF | CF];
-const OF_SF_AF = 0x800 | 0x80 | 0x10;
 
 /** Compare ST(0) with `other` (or report underflow), set C3/C2/C0, then pop `pops` times. */
 function compareCC(
   cpu: Cpu,
   i: Insn,
-  other: F80 | null,
+  other: F80,
   otherEmpty: boolean,
   unordered: boolean,
   pops: number,
@@ -44,7 +43,7 @@ function compareCC(
     setCC(cpu, CC_OF[CMP_UN]);
     if (!masked) return;
   } else {
-    const r = compare(env, fpu.read(0), other!, unordered);
+    const r = compare(env, fpu.read(0), other, unordered);
     setCC(cpu, CC_OF[r]);
     finish(cpu, env);
     if (unmaskedRaised(env)) return;
@@ -87,12 +86,12 @@ function compareFlags(cpu: Cpu, i: Insn, unordered: boolean, pop: boolean) {
   const n = sti(i);
   if (fpu.isEmpty(0) || fpu.isEmpty(n)) {
     const masked = stackUnderflow(cpu, env);
-    setStatus(cpu, ZF | PF | CF | OF_SF_AF, EFLAGS_OF[CMP_UN]);
+    setStatus(cpu, ZF | PF | CF | OF | SF | AF, EFLAGS_OF[CMP_UN]);
     if (!masked) return;
   } else {
     const r = compare(env, fpu.read(0), fpu.read(n), unordered);
     finish(cpu, env, true);
-    setStatus(cpu, ZF | PF | CF | OF_SF_AF, EFLAGS_OF[r]);
+    setStatus(cpu, ZF | PF | CF | OF | SF | AF, EFLAGS_OF[r]);
     if (unmaskedRaised(env)) return;
   }
   if (pop) fpu.pop();

@@ -5,8 +5,9 @@
 import type { Cpu } from "../cpu.ts";
 import type { FormSpec, Insn } from "../insn.ts";
 import { cond } from "../flags.ts";
-import { DEFAULT_NAN, type F80, type FpEnv, ONE, ZERO } from "../../fpu/float80.ts";
+import { DEFAULT_NAN, type F80, FE_IE, type FpEnv, ONE, ZERO } from "../../fpu/float80.ts";
 import {
+  BCD_INDEFINITE,
   fromBcd,
   fromFloat32,
   fromFloat64,
@@ -129,7 +130,7 @@ function storeMem<T>(
   const env = begin(cpu, i, a);
   const fpu = cpu.fpu;
   if (fpu.isEmpty(0)) {
-    if (!env.masked(1)) {
+    if (!env.masked(FE_IE)) {
       stackUnderflow(cpu, env);
       return;
     }
@@ -196,8 +197,7 @@ const fisttpM16 = (cpu: Cpu, i: Insn) => storeInt(cpu, i, 16, true, true);
 const fisttpM32 = (cpu: Cpu, i: Insn) => storeInt(cpu, i, 32, true, true);
 const fisttpM64 = (cpu: Cpu, i: Insn) => storeInt(cpu, i, 64, true, true);
 function fbstp(cpu: Cpu, i: Insn) {
-  const indefinite = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff);
-  storeMem(cpu, i, 10, true, toBcd, indefinite, (a, v) => writeBytes(cpu, a, v));
+  storeMem(cpu, i, 10, true, toBcd, BCD_INDEFINITE, (a, v) => writeBytes(cpu, a, v));
 }
 
 /** FST/FSTP ST(i): a register copy, no conversion and no exceptions. */

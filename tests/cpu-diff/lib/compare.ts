@@ -105,17 +105,20 @@ export function compareOptions(info: FormInfo): CompareOptions {
   };
 }
 
-/** Distance in ulps between two 80-bit values (same sign and exponent region), else Infinity. */
+/**
+ * Distance between two 80-bit values in ulps of their 64-bit significand (Infinity when the
+ * signs differ or the exponents are more than one binade apart). Exact: BigInt, off the hot path.
+ */
 function f80Ulps(a: Uint8Array, b: Uint8Array, at: number): number {
   const seA = a[at + 8] | (a[at + 9] << 8), seB = b[at + 8] | (b[at + 9] << 8);
-  const sigA = readU32(a, at + 4) * 4294967296 + readU32(a, at);
-  const sigB = readU32(b, at + 4) * 4294967296 + readU32(b, at);
   if ((seA & 0x8000) !== (seB & 0x8000)) return Infinity;
-  // Exponent neighbours: compare on a common scale (2^64 per binade).
   const ea = seA & 0x7fff, eb = seB & 0x7fff;
   if (Math.abs(ea - eb) > 1) return Infinity;
-  const va = sigA * 2 ** (ea - eb > 0 ? 1 : 0), vb = sigB * 2 ** (eb - ea > 0 ? 1 : 0);
-  return Math.abs(va - vb) / 2048; // doubles hold 53 bits: 2048 = one ulp of a 64-bit significand
+  const sig = (x: Uint8Array) => (BigInt(readU32(x, at + 4)) << 32n) | BigInt(readU32(x, at));
+  // Neighbouring binades: measure in ulps of the smaller exponent.
+  const va = sig(a) << BigInt(ea > eb ? 1 : 0), vb = sig(b) << BigInt(eb > ea ? 1 : 0);
+  const d = va > vb ? va - vb : vb - va;
+  return d > 1000n ? Infinity : Number(d);
 }
 
 function laneUlps(a: Uint8Array, b: Uint8Array, at: number, size: number): number {

@@ -142,14 +142,13 @@ export function describeForm(f: Form): FormInfo {
     mnem: spec.mnem,
     args,
     variants: [],
-    perVariant: 0,
+    perVariant: VECTORS_PER_VARIANT,
     stringOp,
     usesRbxPointer: /^xlat/.test(spec.mnem),
   };
   if (spec.test?.skip) info.skip = String(spec.test.skip);
   else if (UNSAFE.test(spec.mnem)) info.skip = "unsafe to run natively";
   info.variants = variantsOf(f, info);
-  info.perVariant = VECTORS_PER_VARIANT;
   return info;
 }
 
