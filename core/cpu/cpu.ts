@@ -74,6 +74,8 @@ export class Cpu {
   insnStart = 0;
   fsBase = 0;
   gsBase = 0;
+  /** IA32_KERNEL_GS_BASE: the value SWAPGS exchanges with gsBase. */
+  kernelGsBase = 0;
   /** 0 = kernel, 3 = user. */
   cpl = 3;
   /** Port I/O goes here (IN/OUT at CPL 0; CPL 3 has IOPL 0 and faults). */

@@ -13,6 +13,7 @@ import { STRING_FORMS } from "./ops/string.ts";
 import { STACK_FORMS } from "./ops/stack.ts";
 import { CONTROL_FORMS } from "./ops/control.ts";
 import { SYSTEM_FORMS } from "./ops/system.ts";
+import { PRIVILEGED_FORMS } from "./ops/privileged.ts";
 import { X87_FORMS } from "./ops/x87.ts";
 import { SSE_MOVE_FORMS } from "./ops/sse-move.ts";
 import { SSE_INT_FORMS } from "./ops/sse-int.ts";
@@ -32,6 +33,7 @@ export const FORMS: FormSpec[] = [
   ...STACK_FORMS,
   ...CONTROL_FORMS,
   ...SYSTEM_FORMS,
+  ...PRIVILEGED_FORMS,
   ...X87_FORMS,
   ...SSE_MOVE_FORMS,
   ...SSE_INT_FORMS,
