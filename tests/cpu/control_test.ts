@@ -161,3 +161,23 @@ Deno.test("rdtsc counts up; rdrand sets CF and returns fresh values", () => {
   assert.equal(getFlags(m.cpu) & 1, 1, "CF set by rdrand");
   assert.notEqual(m.cpu.r64[RCX], m.cpu.r64[8]);
 });
+
+Deno.test("int 0x80 reaches the kernel, other INT n are #GP(n*8+2), int1 is #DB; rdtscp/rdseed", () => {
+  const i80 = machine([0xcd, 0x80]);
+  i80.run(5);
+  assert.equal(i80.cpu.exitException?.vector, 0x80);
+  const i21 = machine([0xcd, 0x21]);
+  i21.run(5);
+  assert.equal(i21.cpu.exitException?.vector, VEC_GP);
+  assert.equal(i21.cpu.exitException?.errorCode, 0x21 * 8 + 2);
+  const i1 = machine([0xf1]);
+  i1.run(5);
+  assert.equal(i1.cpu.exitException?.vector, 1);
+  // rdtscp; rdseed eax; ud2
+  const t = machine([0x0f, 0x01, 0xf9, 0x0f, 0xc7, 0xf8, 0x0f, 0x0b]);
+  t.cpu.setReg64(RCX, 0xffffffff, 0xffffffff);
+  setFlags(t.cpu, 2);
+  t.run(5);
+  assert.equal(t.cpu.r64[RCX], 0n); // IA32_TSC_AUX of processor 0, upper half zeroed
+  assert.equal(getFlags(t.cpu) & 1, 1);
+});
