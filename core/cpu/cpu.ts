@@ -456,24 +456,27 @@ export class Cpu {
 
   // ---- stack ----------------------------------------------------------------------------------
 
-  push64(lo: number, hi: number): void {
-    const sp = this.regNumber(RSP) - 8;
-    const a = sp >= -CANON_LIMIT && sp < CANON_LIMIT ? sp : this.stackFault();
-    this.write64(a, lo, hi);
-    this.setRegFromNumber(RSP, sp);
+  /** RSP + delta as a linear address; #SS when that is not canonical. */
+  stackAddress(delta: number): number {
+    const a = this.regNumber(RSP) + delta;
+    if (a < -CANON_LIMIT || a >= CANON_LIMIT) throw new CpuException(VEC_SS, 0);
+    return a;
   }
-  /** Pops 64 bits: returns the low half, high half in this.hi. */
-  pop64(): number {
-    const sp = this.regNumber(RSP);
-    const a = sp >= -CANON_LIMIT && sp < CANON_LIMIT ? sp : this.stackFault();
-    const lo = this.read64(a);
-    const hi = this.hi;
-    this.setRegFromNumber(RSP, sp + 8);
+  /** Push `size` (2 or 8) bytes: memory is written before RSP changes. */
+  push(size: number, lo: number, hi: number): void {
+    const a = this.stackAddress(-size);
+    if (size === 8) this.write64(a, lo, hi);
+    else this.write16(a, lo & 0xffff);
+    this.setRegFromNumber(RSP, a);
+  }
+  /** Pop `size` (2 or 8) bytes: returns the low half (high half in this.hi); RSP updated. */
+  pop(size: number): number {
+    const a = this.stackAddress(0);
+    const v = size === 8 ? this.read64(a) : this.read16(a);
+    const hi = size === 8 ? this.hi : 0;
+    this.setRegFromNumber(RSP, a + size);
     this.hi = hi;
-    return lo;
-  }
-  private stackFault(): never {
-    throw new CpuException(VEC_SS, 0);
+    return v;
   }
   /** Store a signed JS integer (|v| < 2^53) into a 64-bit register. */
   setRegFromNumber(n: number, v: number): void {

@@ -8,11 +8,27 @@
 
 import type { Insn } from "./insn.ts";
 import { BASE_RIP } from "./insn.ts";
-import { OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_SUB } from "./flags.ts";
+import {
+  LF_AHI,
+  LF_ALO,
+  LF_AUX,
+  LF_BHI,
+  LF_BITS,
+  LF_BLO,
+  LF_OP,
+  LF_RHI,
+  LF_RLO,
+  OP_ADD,
+  OP_DEC,
+  OP_INC,
+  OP_LOGIC,
+  OP_SUB,
+} from "./flags.ts";
 import { VEC_SS } from "./exceptions.ts";
-import { aluAI, aluEG, aluEI, aluGE, testAI, testEG, testEI } from "./ops/alu.ts";
+import { aluAI, aluEG, aluEI, aluGE, dec, inc, testAI, testEG, testEI } from "./ops/alu.ts";
 import { lea, movEG, movEI, movGE, movZI, movzxB, movzxW } from "./ops/mov.ts";
-import { jcc, jmpRel } from "./ops/control.ts";
+import { callRel, jcc, jmpRel, ret } from "./ops/control.ts";
+import { popZ, pushZ } from "./ops/stack.ts";
 
 const TWO32 = 4294967296;
 const CANON_LIMIT = 0x800000000000;
@@ -102,10 +118,7 @@ export function inlineInsn(
   if (fn === movZI) return constant(insn.reg, immLo, immHi);
   if (fn === movEI) return constant(insn.rm, immLo, immHi);
   if (fn === lea) return leaCode(insn, k, wide, next);
-  const op = insn.form?.spec.op;
-  if ((op === "FF /0" || op === "FF /1") && !insn.isMem) {
-    return incDec(k, op === "FF /0", wide, insn.rm);
-  }
+  if (fn === inc || fn === dec) return incDec(k, fn === inc, wide, insn.rm);
   return null;
 }
 
@@ -145,7 +158,8 @@ function alu(
   if (!wide) {
     lines.push(`const ${r} = (${a} ${sign} ${b}) >>> 0;`);
     if (write) lines.push(`r[${d}] = ${r}; r[${d + 1}] = 0;`);
-    const record = `lf[0] = ${lazyOp}; lf[1] = 32; lf[2] = ${r}; lf[4] = ${a}; lf[6] = ${b};`;
+    const record =
+      `lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 32; lf[${LF_RLO}] = ${r}; lf[${LF_ALO}] = ${a}; lf[${LF_BLO}] = ${b};`;
     return {
       body: lines.join(" "),
       record,
@@ -167,8 +181,9 @@ function alu(
     );
   }
   if (write) lines.push(`r[${d}] = ${r}; r[${d + 1}] = ${rHi};`);
-  const record = `lf[0] = ${lazyOp}; lf[1] = 64; lf[2] = ${r}; lf[3] = ${rHi}; ` +
-    `lf[4] = ${a}; lf[5] = ${aHi}; lf[6] = ${b}; lf[7] = ${bHi};`;
+  const record =
+    `lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 64; lf[${LF_RLO}] = ${r}; lf[${LF_RHI}] = ${rHi}; ` +
+    `lf[${LF_ALO}] = ${a}; lf[${LF_AHI}] = ${aHi}; lf[${LF_BLO}] = ${b}; lf[${LF_BHI}] = ${bHi};`;
   return {
     body: lines.join(" "),
     record,
@@ -183,12 +198,13 @@ function alu(
 function incDec(k: number, inc: boolean, wide: boolean, dst: number): InlineInsn {
   const a = `a${k}`, aHi = `ah${k}`, r = `v${k}`, rHi = `vh${k}`, d = dst * 2;
   const lazyOp = inc ? OP_INC : OP_DEC;
-  const carry = `lf[8] = cond(cpu, 2) ? 1 : 0;`;
+  const carry = `lf[${LF_AUX}] = cond(cpu, 2) ? 1 : 0;`;
   const sign = inc ? "+" : "-";
   if (!wide) {
     return {
       body: `const ${a} = r[${d}], ${r} = (${a} ${sign} 1) >>> 0; r[${d}] = ${r}; r[${d + 1}] = 0;`,
-      record: `${carry} lf[0] = ${lazyOp}; lf[1] = 32; lf[2] = ${r}; lf[4] = ${a}; lf[6] = 1;`,
+      record:
+        `${carry} lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 32; lf[${LF_RLO}] = ${r}; lf[${LF_ALO}] = ${a}; lf[${LF_BLO}] = 1;`,
       readsFlags: true,
       producer: { op: lazyOp, wide, a, aHi: "0", b: "1", bHi: "0", r, rHi: "0" },
     };
@@ -199,8 +215,9 @@ function incDec(k: number, inc: boolean, wide: boolean, dst: number): InlineInsn
     body: `const ${a} = r[${d}], ${aHi} = r[${d + 1}], ${r} = (${a} ${sign} 1) >>> 0;` +
       ` const ${rHi} = ${wraps} ? (${aHi} ${sign} 1) >>> 0 : ${aHi};` +
       ` r[${d}] = ${r}; r[${d + 1}] = ${rHi};`,
-    record: `${carry} lf[0] = ${lazyOp}; lf[1] = 64; lf[2] = ${r}; lf[3] = ${rHi}; ` +
-      `lf[4] = ${a}; lf[5] = ${aHi}; lf[6] = 1; lf[7] = 0;`,
+    record:
+      `${carry} lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 64; lf[${LF_RLO}] = ${r}; lf[${LF_RHI}] = ${rHi}; ` +
+      `lf[${LF_ALO}] = ${a}; lf[${LF_AHI}] = ${aHi}; lf[${LF_BLO}] = 1; lf[${LF_BHI}] = 0;`,
     readsFlags: true,
     producer: { op: lazyOp, wide, a, aHi, b: "1", bHi: "0", r, rHi },
   };
@@ -228,24 +245,24 @@ function stackInsn(
   next: number,
   leave: string,
 ): InlineInsn | null | undefined {
-  const op = insn.form?.spec.op;
+  const fn = insn.fn;
   let body: string;
-  if (op === "50+r" && insn.opsize === 8) {
+  if (fn === pushZ && insn.opsize === 8) {
     const g = insn.reg * 2;
     body = `${stackPointer(k, addr, -8)} cpu.write64(sp${k}, r[${g}], r[${g + 1}]); ${RSP_DOWN}` +
       ` if (cpu.stop !== 0) { ${leave} }`;
-  } else if (op === "58+r" && insn.opsize === 8) {
+  } else if (fn === popZ && insn.opsize === 8) {
     const g = insn.reg * 2;
     body = `${stackPointer(k, addr, 0)} const p${k} = cpu.read64(sp${k}), ph${k} = cpu.hi;` +
       ` ${RSP_UP} r[${g}] = p${k}; r[${g + 1}] = ph${k};`;
-  } else if (op === "E8") {
+  } else if (fn === callRel) {
     // The last instruction of its block: the compiler returns right after it.
     const target = next + insn.imm;
     if (target < -CANON_LIMIT || target >= CANON_LIMIT) return null; // #GP: the handler's job
     const hi = Math.floor(next / TWO32);
     body = `${stackPointer(k, addr, -8)} cpu.write64(sp${k}, ${next - hi * TWO32}, ${hi >>> 0});` +
       ` ${RSP_DOWN} cpu.rip = ${target};`;
-  } else if (op === "C3") {
+  } else if (fn === ret && insn.opByte === 0xc3) {
     body = `${stackPointer(k, addr, 0)} const t${k} = cpu.read64(sp${k});` +
       ` const tc${k} = cpu.canonical(t${k}, cpu.hi); ${RSP_UP} cpu.rip = tc${k};`;
   } else return undefined;

@@ -296,7 +296,7 @@ export function testAI(cpu: Cpu, i: Insn) {
 
 // ---- unary operations ------------------------------------------------------------------------
 
-function inc(cpu: Cpu, i: Insn) {
+export function inc(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   const addr = rmwAddress(cpu, i);
   const carry = getCF(cpu);
@@ -315,7 +315,7 @@ function inc(cpu: Cpu, i: Insn) {
   cpu.lf[LF_AUX] = carry;
 }
 
-function dec(cpu: Cpu, i: Insn) {
+export function dec(cpu: Cpu, i: Insn) {
   const s = i.opsize;
   const addr = rmwAddress(cpu, i);
   const carry = getCF(cpu);

@@ -5,7 +5,7 @@ import type { Cpu } from "../cpu.ts";
 import { RCX, RSP } from "../cpu.ts";
 import type { FormSpec, Insn } from "../insn.ts";
 import { cond, getZF } from "../flags.ts";
-import { CpuException, VEC_GP, VEC_SS } from "../exceptions.ts";
+import { CpuException, VEC_GP } from "../exceptions.ts";
 import { readE } from "../operands.ts";
 
 const CANON = 0x800000000000;
@@ -33,8 +33,7 @@ function jmpE(cpu: Cpu, i: Insn) {
  * that would fault (#PF) wins over a non-canonical target (#GP); nothing is written on #GP.
  */
 function callTo(cpu: Cpu, target: number) {
-  const sp = cpu.regNumber(RSP) - 8;
-  if (sp < -CANON || sp >= CANON) throw new CpuException(VEC_SS, 0);
+  const sp = cpu.stackAddress(-8);
   cpu.probeWrite(sp, 8);
   if (target < -CANON || target >= CANON) throw new CpuException(VEC_GP, 0);
   const ret = cpu.rip;
@@ -43,16 +42,15 @@ function callTo(cpu: Cpu, target: number) {
   cpu.setRegFromNumber(RSP, sp);
   cpu.rip = target;
 }
-function callRel(cpu: Cpu, i: Insn) {
+export function callRel(cpu: Cpu, i: Insn) {
   callTo(cpu, cpu.rip + i.imm);
 }
 function callE(cpu: Cpu, i: Insn) {
   const lo = readE(cpu, i, 8);
   callTo(cpu, (cpu.hi | 0) * TWO32 + lo);
 }
-function ret(cpu: Cpu, i: Insn) {
-  const sp = cpu.regNumber(RSP);
-  if (sp < -CANON || sp >= CANON) throw new CpuException(VEC_SS, 0);
+export function ret(cpu: Cpu, i: Insn) {
+  const sp = cpu.stackAddress(0);
   const lo = cpu.read64(sp);
   const target = cpu.canonical(lo, cpu.hi);
   const pop = i.opByte === 0xc2 ? 8 + (i.imm & 0xffff) : 8;

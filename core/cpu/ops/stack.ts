@@ -10,49 +10,25 @@ import { readE, writeE } from "../operands.ts";
 
 const CANON = 0x800000000000;
 
-function stackAddress(cpu: Cpu, delta: number): number {
-  const a = cpu.regNumber(RSP) + delta;
-  if (a < -CANON || a >= CANON) throw new CpuException(VEC_SS, 0);
-  return a;
-}
-
-/** Push `size` (2 or 8) bytes. */
-function pushValue(cpu: Cpu, size: number, lo: number, hi: number) {
-  const a = stackAddress(cpu, -size);
-  if (size === 8) cpu.write64(a, lo, hi);
-  else cpu.write16(a, lo & 0xffff);
-  cpu.setRegFromNumber(RSP, a);
-}
-
-/** Pop `size` bytes: returns low half, high half in cpu.hi; RSP updated. */
-function popValue(cpu: Cpu, size: number): number {
-  const a = stackAddress(cpu, 0);
-  const v = size === 8 ? cpu.read64(a) : cpu.read16(a);
-  const hi = size === 8 ? cpu.hi : 0;
-  cpu.setRegFromNumber(RSP, a + size);
-  cpu.hi = hi;
-  return v;
-}
-
-function pushZ(cpu: Cpu, i: Insn) {
+export function pushZ(cpu: Cpu, i: Insn) {
   const v = cpu.getReg(i.reg, i.opsize, i);
-  pushValue(cpu, i.opsize, v, cpu.hi);
+  cpu.push(i.opsize, v, cpu.hi);
 }
-function popZ(cpu: Cpu, i: Insn) {
-  const v = popValue(cpu, i.opsize);
+export function popZ(cpu: Cpu, i: Insn) {
+  const v = cpu.pop(i.opsize);
   cpu.setReg(i.reg, i.opsize, i, v, cpu.hi);
 }
 function pushI(cpu: Cpu, i: Insn) {
-  pushValue(cpu, i.opsize, i.imm >>> 0, i.immHi >>> 0);
+  cpu.push(i.opsize, i.imm >>> 0, i.immHi >>> 0);
 }
 function pushE(cpu: Cpu, i: Insn) {
   const v = readE(cpu, i, i.opsize);
-  pushValue(cpu, i.opsize, v, cpu.hi);
+  cpu.push(i.opsize, v, cpu.hi);
 }
 function popE(cpu: Cpu, i: Insn) {
   // The address of a memory destination is computed after RSP is incremented (SDM: POP).
   const size = i.opsize;
-  const a = stackAddress(cpu, 0);
+  const a = cpu.stackAddress(0);
   const v = size === 8 ? cpu.read64(a) : cpu.read16(a);
   const hi = size === 8 ? cpu.hi : 0;
   const oldLo = cpu.r[RSP * 2], oldHi = cpu.r[RSP * 2 + 1];
@@ -68,10 +44,10 @@ function popE(cpu: Cpu, i: Insn) {
 
 function pushf(cpu: Cpu, i: Insn) {
   const flags = getFlags(cpu) & ~0x30000; // VM and RF read as zero in the image
-  pushValue(cpu, i.opsize, flags, 0);
+  cpu.push(i.opsize, flags, 0);
 }
 function popf(cpu: Cpu, i: Insn) {
-  const v = popValue(cpu, i.opsize);
+  const v = cpu.pop(i.opsize);
   const writable = i.opsize === 2 ? USER_WRITABLE_FLAGS & 0xffff : USER_WRITABLE_FLAGS;
   const old = getFlags(cpu);
   setFlags(cpu, (old & ~writable) | (v & writable));
@@ -102,7 +78,7 @@ function enter(cpu: Cpu, i: Insn) {
   const allocation = i.imm & 0xffff;
   const level = i.imm2 & 31;
   const rbpLo = cpu.r[RBP * 2], rbpHi = cpu.r[RBP * 2 + 1];
-  let sp = stackAddress(cpu, -size);
+  let sp = cpu.stackAddress(-size);
   if (size === 8) cpu.write64(sp, rbpLo, rbpHi);
   else cpu.write16(sp, rbpLo & 0xffff);
   const frameTemp = sp;
@@ -132,7 +108,7 @@ function enter(cpu: Cpu, i: Insn) {
 
 /** PUSH FS / PUSH GS: Linux runs 64-bit user code with null FS and GS selectors. */
 function pushNullSelector(cpu: Cpu, i: Insn) {
-  pushValue(cpu, i.opsize, 0, 0);
+  cpu.push(i.opsize, 0, 0);
 }
 
 export const STACK_FORMS: FormSpec[] = [
