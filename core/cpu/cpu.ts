@@ -126,15 +126,15 @@ export class Cpu {
     this.mem = mem;
     this.mmu = new Mmu(mem);
     this.decoder = getDecoder();
-    this.icache = new InstructionCache(mem, (ppn) => this.mmu.revokeWrite(ppn));
+    this.icache = new InstructionCache(
+      mem,
+      (ppn) => this.mmu.revokeWrite(ppn),
+      () => this.stop = 1,
+    );
     this.tlbTag = this.mmu.tlbTag;
     this.tlbPhys = this.mmu.tlbPhys;
     this.u8 = mem.u8;
     this.dv = mem.dv;
-    mem.onCodeWrite = (ppn) => {
-      this.icache.invalidatePage(ppn);
-      this.stop = 1;
-    };
   }
 
   // ---- faults -----------------------------------------------------------------------------

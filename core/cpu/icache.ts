@@ -42,6 +42,8 @@ export class InstructionCache {
   constructor(
     private readonly mem: PhysicalMemory,
     private readonly onNewCodePage: (ppn: number) => void,
+    /** Told when a write dropped blocks (the CPU stops the block it is running). */
+    private readonly onInvalidate: () => void = () => {},
   ) {
     mem.onCodeWrite = (ppn) => this.invalidatePage(ppn);
   }
@@ -84,6 +86,7 @@ export class InstructionCache {
       if (this.blocks.get(block.paddr) === block) this.blocks.delete(block.paddr);
     }
     this.invalidated = true;
+    this.onInvalidate();
   }
 
   /** Drop everything (used by tests and when guest memory is reloaded wholesale). */
