@@ -534,14 +534,7 @@ export class Cpu {
       // A compiled block counts its own retired instructions when it throws.
       if (inCompiled) done += this.loopRetired;
       else if (block !== undefined) done += retiredBefore(block, this.insnStart);
-      this.rip = this.insnStart;
-      if (e instanceof CpuException) {
-        this.exitReason = EXIT_EXCEPTION;
-        this.exitException = e;
-      } else {
-        this.exitReason = EXIT_INTERNAL;
-        this.exitError = e;
-      }
+      this.exitOnThrow(e);
     }
     this.instructions += done;
     return this.exitReason;
@@ -622,16 +615,24 @@ export class Cpu {
       insn.fn(this, insn);
       this.instructions++;
     } catch (e) {
-      this.rip = saved;
-      if (e instanceof CpuException) {
-        this.exitReason = EXIT_EXCEPTION;
-        this.exitException = e;
-      } else {
-        this.exitReason = EXIT_INTERNAL;
-        this.exitError = e;
-      }
+      this.exitOnThrow(e);
     }
     return this.exitReason;
+  }
+
+  /**
+   * Turn what an instruction threw into an exit: a CpuException is the guest's fault (RIP back
+   * at the faulting instruction); anything else is a bug in NexaOS, reported, never rethrown.
+   */
+  private exitOnThrow(e: unknown): void {
+    this.rip = this.insnStart;
+    if (e instanceof CpuException) {
+      this.exitReason = EXIT_EXCEPTION;
+      this.exitException = e;
+    } else {
+      this.exitReason = EXIT_INTERNAL;
+      this.exitError = e;
+    }
   }
 
   /**
