@@ -1,0 +1,426 @@
+// A process's address space: its page tables, its VMAs, the program break, and the policies
+// Linux applies to them — where mmap places things (top-down below the stack), demand-zero
+// faults, stack growth with a guard gap, and the mmap/munmap/mprotect/mremap/madvise/brk rules.
+// Methods return a result or a negative errno, as the syscalls they serve do.
+
+import { PAGE_SIZE, type PhysicalMemory } from "../../core/memory.ts";
+import { EEXIST, EFAULT, EINVAL, ENOMEM } from "../errno.ts";
+import type { FrameAllocator } from "./frames.ts";
+import { frameOf, PageTable, PTE_PRESENT, PTE_USER, PTE_WRITE } from "./page-table.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE, type Vma, VMA_GROWSDOWN, VmaList } from "./vma.ts";
+
+/** One page past the highest user address (Linux's TASK_SIZE with 4-level paging). */
+export const TASK_SIZE = 0x7ffffffff000;
+/** Lowest address mmap hands out without MAP_FIXED (vm.mmap_min_addr). */
+export const MMAP_MIN_ADDR = 0x10000;
+/** Linux's stack_guard_gap: the stack never grows to within this of the area below it. */
+export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** Software PTE bit in a non-present entry: the frame is kept while the page is PROT_NONE. */
+const PTE_HELD = 0x400;
+
+export const SEGV_MAPERR = 1;
+export const SEGV_ACCERR = 2;
+
+export function pageDown(addr: number): number {
+  return addr - (addr % PAGE_SIZE);
+}
+export function pageUp(addr: number): number {
+  const r = addr % PAGE_SIZE;
+  return r === 0 ? addr : addr + PAGE_SIZE - r;
+}
+
+export interface FaultResult {
+  ok: boolean;
+  /** When !ok: SEGV_MAPERR (nothing mapped) or SEGV_ACCERR (mapped, not permitted). */
+  code: number;
+}
+
+export class AddressSpace {
+  readonly pageTable: PageTable;
+  readonly vmas = new VmaList();
+  /** Start of the heap (set by the ELF loader) and the current break. */
+  brkStart = 0;
+  brk = 0;
+  /** mmap searches top-down from here. */
+  mmapBase = TASK_SIZE;
+  /** Maximum size of the stack area (RLIMIT_STACK), and of all mappings (RLIMIT_AS). */
+  stackLimit = 8 * 1024 * 1024;
+  addressLimit = Infinity;
+  /** Maximum heap size (RLIMIT_DATA). */
+  dataLimit = Infinity;
+  /** Called after any change that may leave stale translations in a TLB. */
+  onInvalidate: () => void = () => {};
+
+  constructor(readonly mem: PhysicalMemory, readonly frames: FrameAllocator) {
+    this.pageTable = new PageTable(mem, frames);
+  }
+
+  get root(): number {
+    return this.pageTable.root;
+  }
+
+  /** Bytes of address space mapped (what RLIMIT_AS limits). */
+  get mappedBytes(): number {
+    let total = 0;
+    for (const a of this.vmas.areas) total += a.end - a.start;
+    return total;
+  }
+
+  private leafFlags(prot: number): number {
+    return PTE_USER | (prot & PROT_WRITE ? PTE_WRITE : 0);
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  /**
+   * Resolve a fault at `addr` for a write or an instruction fetch (or a read when both are
+   * false). Maps a zeroed frame on first touch and grows the stack.
+   */
+  handleFault(addr: number, write: boolean, fetch: boolean): FaultResult {
+    if (addr < 0 || addr >= TASK_SIZE) return { ok: false, code: SEGV_MAPERR };
+    let vma = this.vmas.find(addr);
+    if (vma === undefined) {
+      vma = this.growStack(addr);
+      if (vma === undefined) return { ok: false, code: SEGV_MAPERR };
+    }
+    const need = write ? PROT_WRITE : fetch ? PROT_EXEC : PROT_READ;
+    // x86 pages that are writable or executable are also readable.
+    const has = vma.prot | (vma.prot & (PROT_WRITE | PROT_EXEC) ? PROT_READ : 0);
+    if (!(has & need)) return { ok: false, code: SEGV_ACCERR };
+    const page = pageDown(addr);
+    const slot = this.pageTable.slot(page, true);
+    const low = this.pageTable.readSlot(slot);
+    if (low & PTE_PRESENT) {
+      // Present and permitted: a stale TLB entry; the retry will see the new tables.
+      this.onInvalidate();
+      return { ok: true, code: 0 };
+    }
+    const frame = low & PTE_HELD ? frameOf(low) : this.frames.alloc();
+    this.pageTable.map(page, frame, this.leafFlags(vma.prot), !(vma.prot & PROT_EXEC));
+    return { ok: true, code: 0 };
+  }
+
+  /** Extend a grows-down area to cover `addr` if the limits and the guard gap allow. */
+  private growStack(addr: number): Vma | undefined {
+    const above = this.vmas.next(addr);
+    if (above === undefined || !(above.flags & VMA_GROWSDOWN)) return undefined;
+    const newStart = pageDown(addr);
+    if (above.end - newStart > this.stackLimit) return undefined;
+    const below = this.vmas.previous(addr);
+    if (below !== undefined && newStart - below.end < STACK_GUARD_GAP) return undefined;
+    if (this.mappedBytes + (above.start - newStart) > this.addressLimit) return undefined;
+    above.start = newStart;
+    return above;
+  }
+
+  /** Physical address of user `addr` for a kernel copy, faulting it in; -1 when not allowed. */
+  resolve(addr: number, write: boolean): number {
+    if (addr < 0 || addr >= TASK_SIZE) return -1;
+    const page = pageDown(addr);
+    const low = this.pageTable.entryLow(page);
+    if ((low & PTE_PRESENT) && (!write || (low & PTE_WRITE))) return frameOf(low) + addr - page;
+    if (!this.handleFault(addr, write, false).ok) return -1;
+    const after = this.pageTable.entryLow(page);
+    if (!(after & PTE_PRESENT)) return -1;
+    return frameOf(after) + addr - page;
+  }
+
+  // ---- mapping --------------------------------------------------------------------------------
+
+  /** Release frames and page-table entries for [start, end). */
+  private dropPages(start: number, end: number): void {
+    const pt = this.pageTable;
+    pt.forEachPresent(start, end, (_v, slot) => {
+      this.frames.release(frameOf(pt.readSlot(slot)));
+      pt.clearSlot(slot);
+    });
+    this.dropHeld(start, end);
+  }
+
+  /** Frames kept behind PROT_NONE entries are not "present": free them too. */
+  private dropHeld(start: number, end: number): void {
+    const pt = this.pageTable;
+    for (const a of this.vmas.within(start, end)) {
+      if (a.prot !== 0) continue;
+      for (let v = Math.max(a.start, start); v < Math.min(a.end, end); v += PAGE_SIZE) {
+        const slot = pt.slot(v);
+        if (slot < 0) continue;
+        const low = pt.readSlot(slot);
+        if (low & PTE_HELD) {
+          this.frames.release(frameOf(low));
+          pt.clearSlot(slot);
+        }
+      }
+    }
+  }
+
+  /** Remove every mapping in [start, end) (page aligned). */
+  unmapRange(start: number, end: number): void {
+    if (end <= start) return;
+    this.dropPages(start, end);
+    this.vmas.remove(start, end);
+    this.onInvalidate();
+  }
+
+  /** Highest free gap of `length` bytes below `below`, or -1. */
+  findFreeTopDown(length: number, below = this.mmapBase): number {
+    let top = Math.min(below, TASK_SIZE);
+    const areas = this.vmas.areas;
+    for (let i = areas.length - 1; i >= -1; i--) {
+      const a = areas[i];
+      const floor = a === undefined ? MMAP_MIN_ADDR : a.end;
+      if (a !== undefined && a.start >= top) continue;
+      // Keep the guard gap below a grows-down area.
+      const ceiling = i + 1 < areas.length && areas[i + 1].flags & VMA_GROWSDOWN &&
+          areas[i + 1].start === top
+        ? top - STACK_GUARD_GAP
+        : top;
+      if (ceiling - floor >= length) return ceiling - length;
+      if (a === undefined) break;
+      top = Math.min(top, a.start);
+    }
+    return -1;
+  }
+
+  /** Map anonymous memory; the core of mmap(MAP_ANONYMOUS). Returns the address or -errno. */
+  mapAnonymous(
+    addr: number,
+    length: number,
+    prot: number,
+    vmaFlags: number,
+    fixed: "no" | "replace" | "noreplace",
+    name = "",
+  ): number {
+    if (length <= 0) return -EINVAL;
+    const len = pageUp(length);
+    if (len > TASK_SIZE) return -ENOMEM;
+    let start: number;
+    if (fixed !== "no") {
+      if (addr % PAGE_SIZE !== 0) return -EINVAL;
+      if (addr + len > TASK_SIZE || addr < 0) return -ENOMEM;
+      if (fixed === "noreplace" && this.vmas.overlaps(addr, addr + len)) return -EEXIST;
+      start = addr;
+    } else {
+      const hint = pageDown(addr);
+      if (
+        hint >= MMAP_MIN_ADDR && hint + len <= TASK_SIZE && !this.vmas.overlaps(hint, hint + len)
+      ) start = hint;
+      else start = this.findFreeTopDown(len);
+      if (start < 0) return -ENOMEM;
+    }
+    const replaced = fixed === "replace" ? this.overlapSize(start, start + len) : 0;
+    if (this.mappedBytes - replaced + len > this.addressLimit) return -ENOMEM;
+    if (fixed === "replace") this.unmapRange(start, start + len);
+    this.vmas.insert({ start, end: start + len, prot, flags: vmaFlags, name });
+    return start;
+  }
+
+  private overlapSize(start: number, end: number): number {
+    let n = 0;
+    for (const a of this.vmas.within(start, end)) {
+      n += Math.min(a.end, end) - Math.max(a.start, start);
+    }
+    return n;
+  }
+
+  /** munmap semantics: aligned start, non-zero length, inside the user range. */
+  munmap(addr: number, length: number): number {
+    if (addr % PAGE_SIZE !== 0 || length === 0) return -EINVAL;
+    const len = pageUp(length);
+    if (addr < 0 || addr + len > TASK_SIZE || len > TASK_SIZE) return -EINVAL;
+    this.unmapRange(addr, addr + len);
+    return 0;
+  }
+
+  /** mprotect semantics; ENOMEM when part of the range is unmapped (earlier parts change). */
+  mprotect(addr: number, length: number, prot: number): number {
+    if (addr % PAGE_SIZE !== 0) return -EINVAL;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -EINVAL;
+    const len = pageUp(length);
+    if (len === 0) return 0;
+    const end = addr + len;
+    if (end > TASK_SIZE || addr < 0) return -ENOMEM;
+    this.vmas.splitAt(addr);
+    this.vmas.splitAt(end);
+    let at = addr;
+    let result = 0;
+    for (const a of this.vmas.within(addr, end)) {
+      if (a.start > at) {
+        result = -ENOMEM;
+        break;
+      }
+      this.reprotect(a, prot);
+      at = a.end;
+    }
+    if (result === 0 && at < end) result = -ENOMEM;
+    this.vmas.normalize();
+    this.onInvalidate();
+    return result;
+  }
+
+  private reprotect(a: Vma, prot: number): void {
+    const pt = this.pageTable;
+    if (a.prot === 0 && prot !== 0) {
+      for (let v = a.start; v < a.end; v += PAGE_SIZE) {
+        const slot = pt.slot(v);
+        if (slot < 0) continue;
+        const low = pt.readSlot(slot);
+        if (low & PTE_HELD) pt.map(v, frameOf(low), this.leafFlags(prot), !(prot & PROT_EXEC));
+      }
+    } else if (prot === 0) {
+      pt.forEachPresent(a.start, a.end, (_v, slot) => {
+        const low = pt.readSlot(slot);
+        pt.clearSlot(slot);
+        pt.writeSlotLow(slot, frameOf(low) | PTE_HELD);
+      });
+    } else {
+      pt.forEachPresent(a.start, a.end, (_v, slot) => {
+        pt.setFlags(slot, this.leafFlags(prot), !(prot & PROT_EXEC));
+      });
+    }
+    a.prot = prot;
+  }
+
+  /** madvise(MADV_DONTNEED): private anonymous pages read back as zero afterwards. */
+  discard(addr: number, length: number): number {
+    const end = addr + pageUp(length);
+    if (!this.vmas.covers(addr, end)) return -ENOMEM;
+    this.dropPages(addr, end);
+    this.onInvalidate();
+    return 0;
+  }
+
+  /** mremap semantics for anonymous memory. */
+  mremap(
+    oldAddr: number,
+    oldLength: number,
+    newLength: number,
+    mayMove: boolean,
+    fixedAddr: number | null,
+  ): number {
+    if (oldAddr % PAGE_SIZE !== 0) return -EINVAL;
+    const oldLen = pageUp(oldLength);
+    const newLen = pageUp(newLength);
+    if (newLen === 0 || newLen > TASK_SIZE) return -EINVAL;
+    if (fixedAddr !== null && (fixedAddr % PAGE_SIZE !== 0 || !mayMove)) return -EINVAL;
+    const vma = this.vmas.find(oldAddr);
+    if (vma === undefined || oldAddr + Math.max(oldLen, 1) > vma.end) return -EFAULT;
+    if (oldLen === 0) return -EINVAL; // duplicating a private mapping is not allowed
+    if (fixedAddr !== null) {
+      if (fixedAddr < oldAddr + oldLen && oldAddr < fixedAddr + newLen) return -EINVAL;
+      if (fixedAddr + newLen > TASK_SIZE) return -EINVAL;
+      return this.moveArea(vma, oldAddr, oldLen, newLen, fixedAddr);
+    }
+    if (newLen <= oldLen) {
+      this.unmapRange(oldAddr + newLen, oldAddr + oldLen);
+      return oldAddr;
+    }
+    const growEnd = oldAddr + newLen;
+    const canGrow = oldAddr + oldLen === vma.end && growEnd <= TASK_SIZE &&
+      !this.vmas.overlaps(vma.end, growEnd);
+    if (canGrow) {
+      if (this.mappedBytes + newLen - oldLen > this.addressLimit) return -ENOMEM;
+      this.vmas.splitAt(oldAddr);
+      const area = this.vmas.find(oldAddr)!;
+      area.end = growEnd;
+      this.vmas.normalize();
+      return oldAddr;
+    }
+    if (!mayMove) return -ENOMEM;
+    const target = this.findFreeTopDown(newLen);
+    if (target < 0) return -ENOMEM;
+    return this.moveArea(vma, oldAddr, oldLen, newLen, target);
+  }
+
+  /** Move pages of [oldAddr, oldAddr+oldLen) to `target`, resizing to newLen. */
+  private moveArea(vma: Vma, oldAddr: number, oldLen: number, newLen: number, target: number) {
+    if (this.mappedBytes + newLen - oldLen > this.addressLimit) return -ENOMEM;
+    const template = { ...vma };
+    this.unmapRange(target, target + newLen);
+    const pt = this.pageTable;
+    const keep = Math.min(oldLen, newLen);
+    const moves: [number, number][] = [];
+    pt.forEachPresent(oldAddr, oldAddr + keep, (v, slot) => {
+      moves.push([v - oldAddr, pt.readSlot(slot)]);
+      pt.clearSlot(slot);
+    });
+    for (let v = oldAddr; v < oldAddr + keep && template.prot === 0; v += PAGE_SIZE) {
+      const slot = pt.slot(v);
+      if (slot >= 0 && pt.readSlot(slot) & PTE_HELD) {
+        moves.push([v - oldAddr, pt.readSlot(slot)]);
+        pt.clearSlot(slot);
+      }
+    }
+    this.unmapRange(oldAddr, oldAddr + oldLen);
+    this.vmas.insert({ ...template, start: target, end: target + newLen });
+    for (const [offset, low] of moves) {
+      const slot = pt.slot(target + offset, true);
+      if (low & PTE_PRESENT) {
+        pt.map(target + offset, frameOf(low), this.leafFlags(template.prot), !(template.prot & 4));
+      } else pt.writeSlotLow(slot, low);
+    }
+    this.onInvalidate();
+    return target;
+  }
+
+  /** brk semantics: returns the new break, or the old one when the request cannot be met. */
+  setBrk(requested: number): number {
+    if (requested < this.brkStart) return this.brk;
+    const oldEnd = pageUp(this.brk);
+    const newEnd = pageUp(requested);
+    if (requested - this.brkStart > this.dataLimit) return this.brk;
+    if (newEnd > oldEnd) {
+      if (newEnd > TASK_SIZE || this.vmas.overlaps(oldEnd, newEnd + STACK_GUARD_GAP)) {
+        if (this.vmas.overlaps(oldEnd, newEnd)) return this.brk;
+        const above = this.vmas.next(oldEnd);
+        if (above && above.flags & VMA_GROWSDOWN) return this.brk;
+      }
+      if (this.mappedBytes + newEnd - oldEnd > this.addressLimit) return this.brk;
+      this.vmas.insert({
+        start: oldEnd,
+        end: newEnd,
+        prot: PROT_READ | PROT_WRITE,
+        flags: 0,
+        name: "[heap]",
+      });
+    } else if (newEnd < oldEnd) {
+      this.unmapRange(newEnd, oldEnd);
+    }
+    this.brk = requested;
+    return requested;
+  }
+
+  /** Copy bytes into user memory that the kernel itself owns (loader, signal frames). */
+  populate(addr: number, data: Uint8Array): boolean {
+    let done = 0;
+    while (done < data.length) {
+      let paddr = this.resolve(addr + done, true);
+      if (paddr < 0) paddr = this.forceResolve(addr + done);
+      if (paddr < 0) return false;
+      const n = Math.min(data.length - done, PAGE_SIZE - ((addr + done) % PAGE_SIZE));
+      this.mem.writeBytes(paddr, data.subarray(done, done + n));
+      done += n;
+    }
+    return true;
+  }
+
+  /** Map a page of a read-only or non-readable area for the loader to fill. */
+  private forceResolve(addr: number): number {
+    const vma = this.vmas.find(addr);
+    if (vma === undefined) return -1;
+    const page = pageDown(addr);
+    let low = this.pageTable.entryLow(page);
+    if (!(low & PTE_PRESENT)) {
+      this.pageTable.map(page, this.frames.alloc(), this.leafFlags(vma.prot), !(vma.prot & 4));
+      low = this.pageTable.entryLow(page);
+    }
+    return frameOf(low) + addr - page;
+  }
+
+  /** Free every frame and table. */
+  destroy(): void {
+    this.dropHeld(0, TASK_SIZE);
+    this.pageTable.destroy();
+    this.vmas.areas.length = 0;
+  }
+}
