@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { cpuidLeaf } from "./core/cpu/cpuid.ts";
 import { getDecoder } from "./core/cpu/cpu.ts";
+import { addRunCommand } from "./cli/run.ts";
 
 function describeCpu(): string {
   const words = (leaf: number) => cpuidLeaf(leaf, 0);
@@ -67,7 +68,9 @@ export function buildCli(): Command {
   const program = new Command("nexaos")
     .description("NexaOS: an x86-64 machine and a Linux-compatible kernel in TypeScript")
     .showHelpAfterError("(run nexaos --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .enablePositionalOptions();
+  addRunCommand(program);
   program.command("cpu")
     .description("describe the emulated CPU: its CPUID identity and features")
     .action(() => console.log(describeCpu()));

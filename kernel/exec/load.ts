@@ -1,0 +1,152 @@
+// Loading a program into a fresh process, as Linux's load_elf_binary does for a static ELF:
+// choose the layout (randomised stack, mmap base, static-PIE base and brk), map each PT_LOAD with
+// its exact permissions and zeroed bss, build the initial stack and set the CPU's registers.
+
+import { cpuidLeaf } from "../../core/cpu/cpuid.ts";
+import { PAGE_SIZE } from "../../core/memory.ts";
+import { RSP } from "../../core/cpu/cpu.ts";
+import type { Kernel } from "../kernel.ts";
+import { AddressSpace, pageDown, pageUp, TASK_SIZE } from "../mm/address-space.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE, VMA_GROWSDOWN } from "../mm/vma.ts";
+import { RLIMIT_STACK } from "../proc/limits.ts";
+import { Process, rootCredentials, type Task } from "../proc/process.ts";
+import { ElfError, type ElfImage } from "./elf.ts";
+import { auxvFor, buildInitialStack } from "./initial-stack.ts";
+
+/** Room the stack area gets below the initial frame (Linux's stack_expand). */
+const STACK_EXPAND = 128 * 1024;
+/** Linux's mmap gap bounds below the stack (MIN_GAP, with the stack rlimit in between). */
+const MIN_GAP = 128 * 1024 * 1024;
+/** Entropy: 2^22 pages (16 GiB) for the stack top, 2^28 pages (1 TiB) for mmap, 32 MiB for brk. */
+const STACK_RANDOM_PAGES = 2 ** 22;
+const MMAP_RANDOM_PAGES = 2 ** 28;
+const BRK_RANDOM_BYTES = 0x02000000;
+
+export interface LoadRequest {
+  argv: string[];
+  envp: string[];
+  /** The path the program was started by (AT_EXECFN, /proc/self/exe). */
+  exePath: string;
+  /** Disable address randomisation (deterministic layouts for debugging). */
+  noRandomize?: boolean;
+}
+
+function randomPages(limit: number, noRandomize: boolean): number {
+  if (noRandomize) return 0;
+  const words = crypto.getRandomValues(new Uint32Array(2));
+  return ((words[0] * 2 ** 32 + words[1]) % limit) * PAGE_SIZE;
+}
+
+function protOf(flags: { readable: boolean; writable: boolean; executable: boolean }): number {
+  return (flags.readable ? PROT_READ : 0) | (flags.writable ? PROT_WRITE : 0) |
+    (flags.executable ? PROT_EXEC : 0);
+}
+
+/** Create a process running `image` (already parsed from `file`); returns its first task. */
+export function loadProgram(
+  kernel: Kernel,
+  image: ElfImage,
+  file: Uint8Array,
+  request: LoadRequest,
+): Task {
+  const noRandomize = request.noRandomize ?? false;
+  const mm = new AddressSpace(kernel.mem, kernel.frames);
+  const pid = kernel.allocatePid();
+  const name = request.exePath.split("/").pop() ?? request.exePath;
+  const proc = new Process(pid, 0, mm, rootCredentials(), name);
+  proc.exePath = request.exePath;
+  proc.argv = request.argv;
+  proc.envp = request.envp;
+  mm.stackLimit = proc.limits[RLIMIT_STACK].cur;
+
+  const stackTop = TASK_SIZE - randomPages(STACK_RANDOM_PAGES, noRandomize);
+  const gap = Math.min(Math.max(mm.stackLimit, MIN_GAP), (TASK_SIZE / 6) * 5);
+  mm.mmapBase = pageDown(stackTop - gap - randomPages(MMAP_RANDOM_PAGES, noRandomize));
+
+  // The stack first, so nothing is placed where it will grow.
+  const stackProt = PROT_READ | PROT_WRITE | (image.executableStack ? PROT_EXEC : 0);
+  const stackLow = stackTop - STACK_EXPAND;
+  mm.mapAnonymous(stackLow, STACK_EXPAND, stackProt, VMA_GROWSDOWN, "replace", "[stack]");
+
+  let base = 0;
+  if (image.type === "dyn") {
+    const span = image.spanEnd - image.spanStart;
+    const slot = mm.findFreeTopDown(span + image.maxAlign);
+    if (slot < 0) throw new ElfError("no room in the address space for the program");
+    base = pageUp(slot) + ((image.maxAlign - (pageUp(slot) % image.maxAlign)) % image.maxAlign) -
+      image.spanStart;
+  }
+
+  let highest = 0;
+  for (const seg of image.loads) {
+    const start = base + seg.vaddr;
+    const pageStart = pageDown(start);
+    const end = start + seg.memsz;
+    const mapped = mm.mapAnonymous(
+      pageStart,
+      pageUp(end) - pageStart,
+      protOf(seg),
+      0,
+      "replace",
+      request.exePath,
+    );
+    if (mapped < 0) throw new ElfError(`segment ${seg.index} cannot be mapped`);
+    if (seg.filesz > 0) {
+      // Whole file pages, as mmap of the file would show them, then the bss part zeroed.
+      const fileStart = seg.offset - (start - pageStart);
+      const fileEnd = Math.min(file.length, pageUp(seg.offset + seg.filesz));
+      const bytes = file.slice(fileStart, fileEnd);
+      const bssInPage = seg.memsz > seg.filesz ? start + seg.filesz - pageStart : bytes.length;
+      bytes.fill(0, Math.min(bssInPage, bytes.length));
+      mm.populate(pageStart, bytes);
+    }
+    highest = Math.max(highest, pageUp(end));
+  }
+  mm.brkStart = mm.brk = highest +
+    (noRandomize ? 0 : randomPages(BRK_RANDOM_BYTES / PAGE_SIZE, false));
+
+  const [, , , edx1] = cpuidLeaf(1, 0);
+  const random16 = crypto.getRandomValues(new Uint8Array(16));
+  const stack = buildInitialStack({
+    stackTop,
+    argv: request.argv,
+    envp: request.envp,
+    execFn: request.exePath,
+    random16,
+    stackRlimit: mm.stackLimit,
+    randomOffset: noRandomize ? 0 : (random16[0] | (random16[1] << 8)) & 0x1ff0,
+    auxv: auxvFor({
+      minSigStackSize: 2048,
+      hwcap: edx1,
+      phdr: image.phdrVaddr === null ? 0 : base + image.phdrVaddr,
+      phnum: image.phnum,
+      entry: base + image.entry,
+      uid: proc.creds.uid,
+      euid: proc.creds.euid,
+      gid: proc.creds.gid,
+      egid: proc.creds.egid,
+    }),
+  });
+  if (stack.sp < stackLow) {
+    mm.mapAnonymous(
+      pageDown(stack.sp),
+      stackLow - pageDown(stack.sp),
+      stackProt,
+      VMA_GROWSDOWN,
+      "replace",
+      "[stack]",
+    );
+  }
+  mm.populate(stack.sp, stack.bytes);
+
+  const task = kernel.newTask(proc);
+  const cpu = kernel.cpu;
+  cpu.r.fill(0);
+  cpu.setRegFromNumber(RSP, stack.sp);
+  cpu.rip = base + image.entry;
+  cpu.fsBase = 0;
+  cpu.gsBase = 0;
+  cpu.cpl = 3;
+  cpu.mmu.user = true;
+  return task;
+}

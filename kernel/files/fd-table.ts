@@ -1,0 +1,67 @@
+// A process's file-descriptor table: small integers mapped to open files, with the per-fd
+// close-on-exec flag, lowest-free allocation and the RLIMIT_NOFILE bound.
+
+import { EBADF, EMFILE } from "../errno.ts";
+import type { OpenFile } from "./open-file.ts";
+
+interface FdEntry {
+  file: OpenFile;
+  cloexec: boolean;
+}
+
+export class FdTable {
+  private readonly entries: (FdEntry | undefined)[] = [];
+  /** RLIMIT_NOFILE's soft limit: fds must be below it. */
+  limit = 1024;
+
+  get(fd: number): OpenFile | undefined {
+    return fd >= 0 ? this.entries[fd]?.file : undefined;
+  }
+
+  cloexec(fd: number): boolean {
+    return this.entries[fd]?.cloexec ?? false;
+  }
+
+  setCloexec(fd: number, on: boolean): void {
+    const e = this.entries[fd];
+    if (e !== undefined) e.cloexec = on;
+  }
+
+  /** Install at the lowest free fd >= `min`; returns the fd or -EMFILE. Takes the reference. */
+  install(file: OpenFile, cloexec: boolean, min = 0): number {
+    for (let fd = min; fd < this.limit; fd++) {
+      if (this.entries[fd] === undefined) {
+        this.entries[fd] = { file, cloexec };
+        return fd;
+      }
+    }
+    file.put();
+    return -EMFILE;
+  }
+
+  /** Put `file` at exactly `fd`, closing what was there (dup2). */
+  installAt(fd: number, file: OpenFile, cloexec: boolean): void {
+    const old = this.entries[fd];
+    this.entries[fd] = { file, cloexec };
+    old?.file.put();
+  }
+
+  close(fd: number): number {
+    const e = fd >= 0 ? this.entries[fd] : undefined;
+    if (e === undefined) return -EBADF;
+    this.entries[fd] = undefined;
+    e.file.put();
+    return 0;
+  }
+
+  /** Every open fd, ascending. */
+  openFds(): number[] {
+    const out: number[] = [];
+    this.entries.forEach((e, fd) => e !== undefined && out.push(fd));
+    return out;
+  }
+
+  closeAll(): void {
+    for (const fd of this.openFds()) this.close(fd);
+  }
+}

@@ -1,0 +1,109 @@
+// Open-file objects (Linux's struct file): what an fd points at. An OpenFile holds the status
+// flags and the offset and delegates the work to its FileOps, which each kind of file (a host
+// stdio stream today; tmpfs, ext2, pipes and devices later) implements. Results are a count or a
+// negative errno, possibly asynchronous when the call must wait (a read from the terminal).
+
+import { ESPIPE } from "../errno.ts";
+import type { UserMemory } from "../mm/uaccess.ts";
+
+export const O_ACCMODE = 3;
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+export const O_DSYNC = 0o10000;
+export const O_ASYNC = 0o20000;
+export const O_DIRECT = 0o40000;
+export const O_LARGEFILE = 0o100000;
+export const O_DIRECTORY = 0o200000;
+export const O_NOFOLLOW = 0o400000;
+export const O_NOATIME = 0o1000000;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+/** Flags F_SETFL may change. */
+export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+export const S_IFMT = 0o170000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFDIR = 0o040000;
+export const S_IFBLK = 0o060000;
+export const S_IFREG = 0o100000;
+export const S_IFLNK = 0o120000;
+export const S_IFSOCK = 0o140000;
+
+/** What stat(2) reports, as plain numbers (times in nanoseconds since the epoch). */
+export interface FileStat {
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  size: number;
+  blksize: number;
+  blocks: number;
+  atimeNs: number;
+  mtimeNs: number;
+  ctimeNs: number;
+  btimeNs?: number;
+}
+
+export type SyscallResult = number | Promise<number>;
+
+export interface FileOps {
+  /** Read up to buf.length bytes at `position` (null: the stream has no position). */
+  read?(file: OpenFile, buf: Uint8Array, position: number | null): SyscallResult;
+  write?(file: OpenFile, data: Uint8Array, position: number | null): SyscallResult;
+  ioctl?(file: OpenFile, request: number, arg: number, user: UserMemory): SyscallResult;
+  stat(file: OpenFile): FileStat;
+  /** Size for SEEK_END, or null when the file cannot seek (pipes, terminals: ESPIPE). */
+  seekableSize?(file: OpenFile): number | null;
+  /** Bytes readable now without waiting (FIONREAD, and poll later). */
+  readable?(file: OpenFile): number;
+  release?(file: OpenFile): void;
+}
+
+export class OpenFile {
+  offset = 0;
+  private refs = 1;
+
+  constructor(
+    readonly ops: FileOps,
+    /** Access mode and status flags (O_APPEND, O_NONBLOCK...). */
+    public flags: number,
+    /** The path it was opened by, for /proc/<pid>/fd and strace. */
+    readonly path: string,
+  ) {}
+
+  get readableMode(): boolean {
+    return (this.flags & O_ACCMODE) !== O_WRONLY;
+  }
+  get writableMode(): boolean {
+    return (this.flags & O_ACCMODE) !== O_RDONLY;
+  }
+  get seekable(): boolean {
+    return this.ops.seekableSize !== undefined && this.ops.seekableSize(this) !== null;
+  }
+
+  hold(): OpenFile {
+    this.refs++;
+    return this;
+  }
+
+  /** Drop one reference (an fd closed); the last one releases the file. */
+  put(): void {
+    if (--this.refs === 0) this.ops.release?.(this);
+  }
+}
+
+/** Helper for FileOps of streams: positioned I/O is ESPIPE. */
+export function noPosition(position: number | null): number {
+  return position === null ? 0 : -ESPIPE;
+}

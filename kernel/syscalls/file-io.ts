@@ -1,0 +1,279 @@
+// File-descriptor I/O syscalls: read, write, readv, writev, pread64, pwrite64, lseek, close,
+// dup, dup2, dup3, fcntl and ioctl. They work on any OpenFile; which files exist is the VFS's
+// business. User buffers are copied in and out through the process's UserMemory.
+
+import { EBADF, EINVAL, ENOTTY, ESPIPE } from "../errno.ts";
+import {
+  O_CLOEXEC,
+  O_NONBLOCK,
+  type OpenFile,
+  SETFL_MASK,
+  type SyscallResult,
+} from "../files/open-file.ts";
+import type { Process, Task } from "../proc/process.ts";
+import { SyscallError } from "../syscall-error.ts";
+import { FIONBIO } from "../files/stdio-file.ts";
+import type { SyscallArgs, SyscallFamily } from "./args.ts";
+
+/** Linux caps one read or write at MAX_RW_COUNT bytes. */
+const MAX_RW_COUNT = 0x7ffff000;
+/** Bytes moved per step of a large transfer. */
+const CHUNK = 1 << 20;
+const UIO_MAXIOV = 1024;
+
+export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4;
+export const F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11;
+export const F_DUPFD_CLOEXEC = 1030;
+const FD_CLOEXEC = 1;
+const FIONCLEX = 0x5450;
+const FIOCLEX = 0x5451;
+
+const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+
+function fileFor(proc: Process, fd: number): OpenFile {
+  const file = proc.fds.get(fd);
+  if (file === undefined) throw new SyscallError(EBADF);
+  return file;
+}
+
+/** Read into a kernel buffer, then copy out; `position` null uses and advances the offset. */
+function doRead(task: Task, file: OpenFile, addr: number, count: number, position: number | null) {
+  if (!file.readableMode || file.ops.read === undefined) return -EBADF;
+  const len = Math.min(count, MAX_RW_COUNT, CHUNK);
+  const buf = new Uint8Array(len);
+  const at = position ?? (file.seekable ? file.offset : null);
+  const finish = (n: number) => {
+    if (n > 0) {
+      task.proc.user.write(addr, buf.subarray(0, n));
+      if (position === null && at !== null) file.offset += n;
+    }
+    return n;
+  };
+  const result = file.ops.read(file, buf, at);
+  return typeof result === "number" ? finish(result) : result.then(finish);
+}
+
+function doWrite(
+  file: OpenFile,
+  data: Uint8Array,
+  position: number | null,
+): SyscallResult {
+  if (!file.writableMode || file.ops.write === undefined) return -EBADF;
+  const at = position ?? (file.seekable ? file.offset : null);
+  const finish = (n: number) => {
+    if (n > 0 && position === null && at !== null) file.offset = at + n;
+    return n;
+  };
+  const result = file.ops.write(file, data, at);
+  return typeof result === "number" ? finish(result) : result.then(finish);
+}
+
+/** The iovec array at `addr`: [base, len] pairs, with Linux's count and total checks. */
+function readIovecs(task: Task, addr: number, count: number): [number, number][] {
+  if (count < 0 || count > UIO_MAXIOV) throw new SyscallError(EINVAL);
+  const raw = task.proc.user.read(addr, count * 16);
+  const dv = new DataView(raw.buffer);
+  const out: [number, number][] = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const base = dv.getUint32(i * 16 + 4, true) * 2 ** 32 + dv.getUint32(i * 16, true);
+    const lenHigh = dv.getInt32(i * 16 + 12, true);
+    if (lenHigh < 0) throw new SyscallError(EINVAL);
+    const len = lenHigh * 2 ** 32 + dv.getUint32(i * 16 + 8, true);
+    total += len;
+    if (total > 2 ** 63) throw new SyscallError(EINVAL);
+    out.push([base, len]);
+  }
+  return out;
+}
+
+function readv(task: Task, a: SyscallArgs, position: number | null): SyscallResult {
+  const file = fileFor(task.proc, a.int(0));
+  const iov = readIovecs(task, a.u64(1), a.int(2));
+  if (!file.readableMode || file.ops.read === undefined) return -EBADF;
+  const total = Math.min(iov.reduce((n, [, len]) => n + len, 0), MAX_RW_COUNT, CHUNK);
+  for (const [base, len] of iov) task.proc.user.checkWritable(base, Math.min(len, total));
+  const buf = new Uint8Array(total);
+  const at = position ?? (file.seekable ? file.offset : null);
+  const scatter = (n: number) => {
+    if (n <= 0) return n;
+    let done = 0;
+    for (const [base, len] of iov) {
+      if (done >= n) break;
+      const take = Math.min(len, n - done);
+      task.proc.user.write(base, buf.subarray(done, done + take));
+      done += take;
+    }
+    if (position === null && at !== null) file.offset += n;
+    return n;
+  };
+  const result = file.ops.read(file, buf, at);
+  return typeof result === "number" ? scatter(result) : result.then(scatter);
+}
+
+function writev(task: Task, a: SyscallArgs, position: number | null): SyscallResult {
+  const file = fileFor(task.proc, a.int(0));
+  const iov = readIovecs(task, a.u64(1), a.int(2));
+  let total = 0;
+  const parts: Uint8Array[] = [];
+  for (const [base, len] of iov) {
+    if (total >= MAX_RW_COUNT) break;
+    const take = Math.min(len, MAX_RW_COUNT - total);
+    if (take === 0) continue;
+    parts.push(task.proc.user.read(base, take));
+    total += take;
+  }
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
+  return doWrite(file, data, position);
+}
+
+function positioned(a: SyscallArgs, i: number): number {
+  const offset = a.s64(i);
+  if (offset < 0) throw new SyscallError(EINVAL);
+  return offset;
+}
+
+function dupTo(task: Task, oldFd: number, newFd: number, cloexec: boolean): number {
+  const fds = task.proc.fds;
+  const file = fds.get(oldFd);
+  if (file === undefined) return -EBADF;
+  if (newFd < 0 || newFd >= fds.limit) return -EBADF;
+  fds.installAt(newFd, file.hold(), cloexec);
+  return newFd;
+}
+
+export const fileIoSyscalls: SyscallFamily = {
+  read(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    return doRead(task, file, a.u64(1), a.u64(2), null);
+  },
+
+  write(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    if (!file.writableMode) return -EBADF;
+    const count = Math.min(a.u64(2), MAX_RW_COUNT);
+    return doWrite(file, task.proc.user.read(a.u64(1), count), null);
+  },
+
+  pread64(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    const offset = positioned(a, 3);
+    if (!file.seekable) return file.readableMode ? -ESPIPE : -EBADF;
+    return doRead(task, file, a.u64(1), a.u64(2), offset);
+  },
+
+  pwrite64(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    const offset = positioned(a, 3);
+    if (!file.writableMode) return -EBADF;
+    if (!file.seekable) return -ESPIPE;
+    const count = Math.min(a.u64(2), MAX_RW_COUNT);
+    return doWrite(file, task.proc.user.read(a.u64(1), count), offset);
+  },
+
+  readv: (task, a) => readv(task, a, null),
+  writev: (task, a) => writev(task, a, null),
+  preadv(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    if (!file.seekable) return -ESPIPE;
+    return readv(task, a, positioned(a, 3));
+  },
+  pwritev(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    if (!file.seekable) return -ESPIPE;
+    return writev(task, a, positioned(a, 3));
+  },
+
+  lseek(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    const offset = a.s64(1), whence = a.uint(2);
+    const size = file.ops.seekableSize?.(file) ?? null;
+    if (size === null) return -ESPIPE;
+    let target: number;
+    if (whence === SEEK_SET) target = offset;
+    else if (whence === SEEK_CUR) target = file.offset + offset;
+    else if (whence === SEEK_END) target = size + offset;
+    else return -EINVAL;
+    if (target < 0) return -EINVAL;
+    file.offset = target;
+    return target;
+  },
+
+  close(task, a) {
+    return task.proc.fds.close(a.int(0));
+  },
+
+  dup(task, a) {
+    const file = task.proc.fds.get(a.int(0));
+    if (file === undefined) return -EBADF;
+    return task.proc.fds.install(file.hold(), false);
+  },
+
+  dup2(task, a) {
+    const oldFd = a.int(0), newFd = a.int(1);
+    if (oldFd === newFd) return task.proc.fds.get(oldFd) === undefined ? -EBADF : newFd;
+    return dupTo(task, oldFd, newFd, false);
+  },
+
+  dup3(task, a) {
+    const oldFd = a.int(0), newFd = a.int(1), flags = a.int(2);
+    if (flags & ~O_CLOEXEC) return -EINVAL;
+    if (oldFd === newFd) return -EINVAL;
+    return dupTo(task, oldFd, newFd, (flags & O_CLOEXEC) !== 0);
+  },
+
+  fcntl(task, a) {
+    const fd = a.int(0), cmd = a.int(1);
+    const fds = task.proc.fds;
+    const file = fileFor(task.proc, fd);
+    switch (cmd) {
+      case F_DUPFD:
+      case F_DUPFD_CLOEXEC: {
+        const min = a.int(2);
+        if (min < 0 || min >= fds.limit) return -EINVAL;
+        return fds.install(file.hold(), cmd === F_DUPFD_CLOEXEC, min);
+      }
+      case F_GETFD:
+        return fds.cloexec(fd) ? FD_CLOEXEC : 0;
+      case F_SETFD:
+        fds.setCloexec(fd, (a.int(2) & FD_CLOEXEC) !== 0);
+        return 0;
+      case F_GETFL:
+        return file.flags;
+      case F_SETFL:
+        file.flags = (file.flags & ~SETFL_MASK) | (a.int(2) & SETFL_MASK);
+        return 0;
+      case F_GETOWN:
+      case F_GETSIG:
+        return 0;
+      case F_SETOWN:
+      case F_SETSIG:
+        return 0;
+    }
+    return -EINVAL;
+  },
+
+  ioctl(task, a) {
+    const file = fileFor(task.proc, a.int(0));
+    const request = a.uint(1), arg = a.u64(2);
+    const user = task.proc.user;
+    switch (request) {
+      case FIONBIO: {
+        const on = user.i32(arg) !== 0;
+        file.flags = on ? file.flags | O_NONBLOCK : file.flags & ~O_NONBLOCK;
+        return 0;
+      }
+      case FIOCLEX:
+      case FIONCLEX:
+        task.proc.fds.setCloexec(a.int(0), request === FIOCLEX);
+        return 0;
+    }
+    if (file.ops.ioctl === undefined) return -ENOTTY;
+    return file.ops.ioctl(file, request, arg, user);
+  },
+};
