@@ -67,7 +67,11 @@ function describeForms(asJson: boolean): string {
 export function buildCli(): Command {
   const program = new Command("nexaos")
     .description("NexaOS: an x86-64 machine and a Linux-compatible kernel in TypeScript")
-    .showHelpAfterError("(run nexaos --help for usage)")
+    .configureOutput({
+      // One line per mistake: "nexaos: unknown option '--x' (see nexaos --help)".
+      outputError: (text, write) =>
+        write(`nexaos: ${text.replace(/^error: /, "").trimEnd()} (see nexaos --help)\n`),
+    })
     .exitOverride()
     .enablePositionalOptions();
   addRunCommand(program);

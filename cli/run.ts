@@ -2,7 +2,7 @@
 // standard streams, like qemu-user or Blink. Exits with the program's status; a death by signal
 // prints the shell's one-line description and exits 128+N.
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { ElfError } from "../kernel/exec/elf.ts";
 import { InitialStackError } from "../kernel/exec/initial-stack.ts";
 import { hostStderr, hostStdin, hostStdout, runProgram } from "../kernel/run-program.ts";
@@ -117,12 +117,18 @@ export function addRunCommand(program: Command): void {
     .argument("<program>", "path of a static x86-64 Linux ELF executable")
     .argument("[args...]", "arguments passed to the program")
     .option("--strace", "print each syscall on stderr, in strace's format")
-    .option("--memory <size>", "guest RAM, e.g. 256M or 1G", parseMemorySize, 256 * MIB)
-    .option(
-      "--env <name=value>",
-      "add to the clean default environment (a bare name copies the host's value)",
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+    .addOption(
+      new Option("--memory <size>", "guest RAM, e.g. 512M or 1G")
+        .argParser(parseMemorySize)
+        .default(256 * MIB, "256M"),
+    )
+    .addOption(
+      new Option(
+        "--env <name=value>",
+        "add to the clean default environment (repeatable; a bare name copies the host's value)",
+      )
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([], "PATH and HOME only"),
     )
     .option("--stats", "print instructions, syscalls, wall time and MIPS on stderr at the end")
     .option("--no-randomize", "disable address-space layout randomisation")
