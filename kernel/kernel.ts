@@ -21,12 +21,12 @@ import { type Process, Task } from "./proc/process.ts";
 import {
   deliverSignals as deliverPendingSignals,
   forceSignal as forceSignalOn,
-  resumeParkedSigreturn,
+  recordSyscallNumber,
   userFaultInfo,
 } from "./signals/delivery.ts";
 import { kernelSigInfo, type SigInfo } from "./signals/sigframe.ts";
 import { defaultAction, sigBit, SIGILL, SIGKILL, SIGSEGV, SIGXCPU } from "./signals/signals.ts";
-import { SyscallArgs, type SyscallHandler } from "./syscalls/args.ts";
+import { RESULT_IN_REGISTERS, SyscallArgs, type SyscallHandler } from "./syscalls/args.ts";
 import { syscallHandlers, traceSyscall } from "./syscalls/dispatch.ts";
 import { SyscallError } from "./syscall-error.ts";
 
@@ -121,6 +121,7 @@ export class Kernel {
     const handler = nr >= 0 ? this.handlers[nr] : undefined;
     const rawArgs = this.strace !== null ? this.args.raw() : null;
     const rawNr = cpu.r[RAX * 2 + 1] * 2 ** 32 + cpu.r[RAX * 2];
+    recordSyscallNumber(task, rawNr);
     let result: number | Promise<number>;
     if (handler === undefined) result = -ENOSYS;
     else {
@@ -144,11 +145,12 @@ export class Kernel {
     if (rawArgs !== null) {
       this.strace!(traceSyscall(task, nr, rawArgs, result, task.proc.exitStatus !== null));
     }
-    if (task.proc.exitStatus === null) this.cpu.setRegFromNumber(RAX, result);
+    if (task.proc.exitStatus === null && result !== RESULT_IN_REGISTERS) {
+      this.cpu.setRegFromNumber(RAX, result);
+    }
   }
 
   private exception(task: Task, e: CpuException): void {
-    if (resumeParkedSigreturn(task, this.cpu)) return;
     this.stats.faults++;
     let pageFaultCode = 0;
     if (e.vector === 14) {

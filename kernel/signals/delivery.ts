@@ -116,8 +116,6 @@ export interface SignalState {
   syscallNr: number;
   /** kernel.stats.syscalls at the last rt_sigreturn: its return skips the restart checks. */
   sigreturnAt: number;
-  /** RIP and RAX rt_sigreturn could not hand back through a syscall result (parkSigreturn). */
-  parked: { rip: number; raxLow: number; raxHigh: number } | null;
 }
 
 const states = new WeakMap<Task, SignalState>();
@@ -134,7 +132,6 @@ export function signalState(task: Task): SignalState {
       restart: null,
       syscallNr: -1,
       sigreturnAt: -1,
-      parked: null,
     };
     states.set(task, st);
   }
@@ -290,7 +287,6 @@ export function deliverSignals(
 ): void {
   const cpu = kernel.cpu;
   const st = signalState(task);
-  resumeParkedSigreturn(task, cpu);
   for (const sig of st.infos.keys()) if (!task.pending.has(sig)) st.infos.delete(sig);
   let restartPending = fromSyscall && st.sigreturnAt !== kernel.stats.syscalls;
   for (;;) {
@@ -481,30 +477,4 @@ function userAddress(v: number): number | null {
 
 function alignDown(v: number, alignment: number): number {
   return Math.floor(v / alignment) * alignment;
-}
-
-// ---- rt_sigreturn's exact RAX -------------------------------------------------------------------
-
-/**
- * An unmapped kernel address. A syscall's result reaches RAX as a JS number, exact only below
- * 2^53 in magnitude; when rt_sigreturn restores a RAX beyond that, it parks the true RIP and RAX
- * and points RIP here. The fetch faults before any guest instruction runs, and exception() (or
- * a delivery that comes first) calls resumeParkedSigreturn, which puts both back exactly.
- */
-export const PARKED_RIP = -(2 ** 47);
-
-export function parkSigreturn(task: Task, cpu: Cpu, raxLow: number, raxHigh: number): void {
-  signalState(task).parked = { rip: cpu.rip, raxLow, raxHigh };
-  cpu.rip = PARKED_RIP;
-}
-
-/** Finish a parked rt_sigreturn; false when the task has none parked at this RIP. */
-export function resumeParkedSigreturn(task: Task, cpu: Cpu): boolean {
-  const st = signalState(task);
-  if (st.parked === null || cpu.rip !== PARKED_RIP) return false;
-  cpu.rip = st.parked.rip;
-  cpu.r[RAX * 2] = st.parked.raxLow;
-  cpu.r[RAX * 2 + 1] = st.parked.raxHigh;
-  st.parked = null;
-  return true;
 }

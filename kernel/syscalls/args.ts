@@ -40,6 +40,12 @@ export class SyscallArgs {
   }
 }
 
+/**
+ * What a handler returns when it has set every register itself (rt_sigreturn restores the
+ * interrupted RAX, which need not fit a JS number): the dispatcher leaves RAX alone.
+ */
+export const RESULT_IN_REGISTERS = Number.MIN_SAFE_INTEGER;
+
 /** A syscall implementation: returns the result (>= 0) or -errno, possibly after waiting. */
 export type SyscallHandler = (
   task: Task,

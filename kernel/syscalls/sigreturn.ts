@@ -3,7 +3,7 @@
 // flags, the FXSAVE image, the signal mask, the alternate stack), and restart_syscall, which
 // resumes a call that returned -ERESTART_RESTARTBLOCK.
 
-import { type Cpu, RAX, RSP } from "../../core/cpu/cpu.ts";
+import { type Cpu, RSP } from "../../core/cpu/cpu.ts";
 import { AC, AF, CF, DF, getFlags, OF, PF, setFlags, SF, TF, ZF } from "../../core/cpu/flags.ts";
 import { loadFxsave, MXCSR_MASK } from "../../core/cpu/ops/sse-state.ts";
 import { EINTR } from "../errno.ts";
@@ -13,7 +13,6 @@ import {
   forceSignal,
   MINSIGSTKSZ,
   onSigStack,
-  parkSigreturn,
   resetFpu,
   setBlocked,
   signalState,
@@ -31,7 +30,7 @@ import {
 } from "../signals/sigframe.ts";
 import { SIGSEGV } from "../signals/signals.ts";
 import { SyscallError } from "../syscall-error.ts";
-import type { SyscallFamily } from "./args.ts";
+import { RESULT_IN_REGISTERS, type SyscallFamily } from "./args.ts";
 
 /** The RFLAGS bits a frame may change (FIX_EFLAGS; RF is left out, the CPU has no use for it). */
 const FIX_EFLAGS = AC | OF | DF | TF | SF | ZF | AF | PF | CF;
@@ -62,11 +61,7 @@ function rtSigreturn(task: Task, kernel: Kernel): number {
     return badFrame(kernel, task, e);
   }
   restoreAltStack(task, saved.altStack, cpu.regNumber(RSP));
-  const raxLow = saved.gprs[RAX * 2], raxHigh = saved.gprs[RAX * 2 + 1];
-  const rax = (raxHigh | 0) * TWO32 + raxLow;
-  if (Number.isSafeInteger(rax)) return rax; // the dispatcher stores it back unchanged
-  parkSigreturn(task, cpu, raxLow, raxHigh);
-  return 0;
+  return RESULT_IN_REGISTERS; // RAX is the interrupted code's, restored with the others
 }
 
 /** signal_fault(): a frame that cannot be read or restored costs a SIGSEGV; RAX becomes 0. */
