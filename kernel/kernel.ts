@@ -25,7 +25,16 @@ import {
   userFaultInfo,
 } from "./signals/delivery.ts";
 import { kernelSigInfo, type SigInfo } from "./signals/sigframe.ts";
-import { defaultAction, sigBit, SIGILL, SIGKILL, SIGSEGV, SIGXCPU } from "./signals/signals.ts";
+import {
+  defaultAction,
+  SIG_DFL,
+  SIG_IGN,
+  sigBit,
+  SIGILL,
+  SIGKILL,
+  SIGSEGV,
+  SIGXCPU,
+} from "./signals/signals.ts";
 import { RESULT_IN_REGISTERS, SyscallArgs, type SyscallHandler } from "./syscalls/args.ts";
 import { syscallHandlers, traceSyscall } from "./syscalls/dispatch.ts";
 import { SyscallError } from "./syscall-error.ts";
@@ -187,6 +196,8 @@ export class Kernel {
 
   /** Queue `sig` for `task` and interrupt what it waits on. */
   sendSignal(task: Task, sig: number): void {
+    // Linux drops a signal at generation when it is ignored and not blocked (prepare_signal).
+    if (this.isIgnored(task, sig) && !this.isBlocked(task, sig)) return;
     task.pending.add(sig);
     this.cpu.exitRequested = true;
     const wake = this.signalWake;
@@ -220,18 +231,35 @@ export class Kernel {
 
   /** Sleep for `ms` milliseconds of host time; 0, or -EINTR when a signal cut it short. */
   async sleep(task: Task, ms: number): Promise<number> {
-    if (this.hasDeliverableSignal(task)) return -EINTR;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = new Promise<void>((resolve) => timer = setTimeout(resolve, Math.max(0, ms)));
-    const outcome = await this.interruptible(done);
-    clearTimeout(timer);
-    return outcome === INTERRUPTED ? -EINTR : 0;
+    const deadline = performance.now() + Math.max(0, ms);
+    for (;;) {
+      if (this.hasDeliverableSignal(task)) return -EINTR;
+      const left = deadline - performance.now();
+      if (left <= 0) return 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = new Promise<void>((resolve) => timer = setTimeout(resolve, left));
+      const outcome = await this.interruptible(done);
+      clearTimeout(timer);
+      if (outcome !== INTERRUPTED) return 0;
+    }
   }
 
+  private isBlocked(task: Task, sig: number): boolean {
+    const [word, bit] = sigBit(sig);
+    return ((word === 0 ? task.sigmaskLow : task.sigmaskHigh) & bit) !== 0;
+  }
+
+  /** Disposition ignore: SIG_IGN, or SIG_DFL for a signal whose default is to ignore. */
+  private isIgnored(task: Task, sig: number): boolean {
+    if (sig === SIGKILL) return false;
+    const handler = task.proc.sigactions[sig].handler;
+    return handler === SIG_IGN || (handler === SIG_DFL && defaultAction(sig) === "ignore");
+  }
+
+  /** A pending signal that is neither blocked nor ignored: it would interrupt a wait. */
   hasDeliverableSignal(task: Task): boolean {
     for (const sig of task.pending) {
-      const [word, bit] = sigBit(sig);
-      if (!((word === 0 ? task.sigmaskLow : task.sigmaskHigh) & bit)) return true;
+      if (!this.isBlocked(task, sig) && !this.isIgnored(task, sig)) return true;
     }
     return false;
   }
