@@ -94,11 +94,6 @@ export function monotonicMs(kernel: Kernel): number {
   return performance.now() - kernel.bootTime;
 }
 
-/** CLOCK_REALTIME in ms (for deadlines; `realtime()` is the exact reading). */
-export function realtimeMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 export function realtime(): Timespec {
   return realtimeAt(performance.now());
 }

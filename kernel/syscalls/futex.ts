@@ -1,7 +1,8 @@
 // The futex syscall: WAIT/WAKE and their BITSET forms, REQUEUE, CMP_REQUEUE and WAKE_OP, with
 // Linux's argument checks, keys and timeouts. Waiters block on the kernel's futex queue
-// (kernel/futex-queue.ts) until woken, timed out or interrupted by a signal; blocking costs no
-// host CPU. The priority-inheritance operations are not implemented (ENOSYS).
+// (kernel/futex-queue.ts) until woken, timed out or interrupted by a signal (with Linux's
+// restart codes); blocking costs no host CPU. The priority-inheritance operations are not
+// implemented (ENOSYS).
 
 import {
   type Clock,
@@ -12,12 +13,21 @@ import {
   timespecToMs,
   waitUntil,
 } from "../clocks.ts";
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.ts";
+import {
+  EAGAIN,
+  EFAULT,
+  EINVAL,
+  ENOSYS,
+  ERESTART_RESTARTBLOCK,
+  ERESTARTSYS,
+  ETIMEDOUT,
+} from "../errno.ts";
 import { BITSET_MATCH_ANY, type FutexKey, futexQueueOf } from "../futex-queue.ts";
 import type { Kernel } from "../kernel.ts";
 import { TASK_SIZE } from "../mm/address-space.ts";
 import { VMA_SHARED } from "../mm/vma.ts";
 import type { Process, Task } from "../proc/process.ts";
+import { setRestartBlock } from "../signals/delivery.ts";
 import { fail } from "../syscall-error.ts";
 import type { SyscallFamily } from "./args.ts";
 
@@ -75,17 +85,22 @@ export function wakeFutex(
   return futexQueueOf(kernel).wake(futexKey(proc, uaddr, shared), Math.max(1, count));
 }
 
-/** FUTEX_WAIT: sleep while the word still holds `expected`. */
+/**
+ * FUTEX_WAIT: sleep while the word still holds `expected`. A signal ends the wait with
+ * -ERESTARTSYS when there is no timeout (restarted under SA_RESTART or with no handler), else
+ * with -ERESTART_RESTARTBLOCK and a restart that waits again for the same absolute deadline.
+ */
 async function futexWait(
   kernel: Kernel,
   task: Task,
-  key: FutexKey,
   uaddr: number,
+  shared: boolean,
   expected: number,
   bitset: number,
   clock: Clock,
   deadlineMs: number | null,
 ): Promise<number> {
+  const key = futexKey(task.proc, uaddr, shared);
   if (task.proc.user.u32(uaddr) !== expected) return -EAGAIN;
   if (deadlineMs !== null && clock.ms() >= deadlineMs) return -ETIMEDOUT;
   const queue = futexQueueOf(kernel);
@@ -93,7 +108,13 @@ async function futexWait(
   const outcome = await waitUntil(kernel, task, clock, deadlineMs, waiter.promise);
   // A wake-up that raced with the timeout or the signal still counts as a wake-up.
   if (outcome === "woken" || !queue.remove(waiter)) return 0;
-  return outcome === "deadline" ? -ETIMEDOUT : -EINTR;
+  if (outcome === "deadline") return -ETIMEDOUT;
+  if (deadlineMs === null) return -ERESTARTSYS;
+  setRestartBlock(
+    task,
+    (t, k) => futexWait(k, t, uaddr, shared, expected, bitset, clock, deadlineMs),
+  );
+  return -ERESTART_RESTARTBLOCK;
 }
 
 /** futex_atomic_op_inuser(): apply the op to *uaddr2; returns the comparison, or -ENOSYS. */
@@ -167,8 +188,7 @@ export const futexSyscalls: SyscallFamily = {
       case FUTEX_WAIT_BITSET: {
         const bitset = cmd === FUTEX_WAIT ? BITSET_MATCH_ANY : val3;
         if (bitset === 0) return -EINVAL;
-        const key = futexKey(proc, uaddr, shared);
-        return futexWait(kernel, task, key, uaddr, val, bitset, clock, deadlineMs);
+        return futexWait(kernel, task, uaddr, shared, val, bitset, clock, deadlineMs);
       }
       case FUTEX_WAKE:
       case FUTEX_WAKE_BITSET: {

@@ -8,6 +8,18 @@ import type { Kernel } from "../kernel.ts";
 import { findTask } from "../proc/lookup.ts";
 import type { Process, Task } from "../proc/process.ts";
 import {
+  altStackFlags,
+  isBlocked,
+  MINSIGSTKSZ,
+  onSigStack,
+  recordSignalInfo,
+  setBlocked,
+  SS_AUTODISARM,
+  SS_DISABLE,
+  SS_ONSTACK,
+} from "../signals/delivery.ts";
+import { SI_TKILL, SI_USER } from "../signals/sigframe.ts";
+import {
   NSIG,
   SIG_DFL,
   SIG_IGN,
@@ -30,11 +42,6 @@ export const SIG_SETMASK = 2;
 /** The sa_flags bits Linux keeps (UAPI_SA_FLAGS); others read back as 0. */
 const UAPI_SA_FLAGS = 0x1 | 0x2 | 0x4 | 0x800 | 0x04000000 | 0x08000000 | 0x10000000 |
   0x40000000 | 0x80000000;
-
-export const SS_ONSTACK = 1;
-export const SS_DISABLE = 2;
-export const SS_AUTODISARM = 0x80000000;
-export const MINSIGSTKSZ = 2048;
 
 /** SIGKILL and SIGSTOP bits (both in the low word): never blocked, never caught. */
 const UNBLOCKABLE_LOW = sigBit(SIGKILL)[1] | sigBit(SIGSTOP)[1];
@@ -72,11 +79,6 @@ function setU64(dv: DataView, offset: number, v: number): void {
   dv.setUint32(offset + 4, hi, true);
 }
 
-function isBlocked(task: Task, sig: number): boolean {
-  const [word, bit] = sigBit(sig);
-  return ((word === 0 ? task.sigmaskLow : task.sigmaskHigh) & bit) !== 0;
-}
-
 /** sig_handler_ignored(): SIG_IGN, or SIG_DFL for a signal whose default is to ignore. */
 function handlerIgnores(action: SigAction, sig: number): boolean {
   if (action.handler === SIG_IGN) return true;
@@ -87,19 +89,31 @@ function handlerIgnores(action: SigAction, sig: number): boolean {
 // ---- sending --------------------------------------------------------------------------------
 
 /**
- * Queue `sig` for one task, dropping it as Linux's sig_ignored() does: an unblocked signal the
- * task ignores is never queued (so it cannot interrupt a sleep).
+ * Queue `sig` for one task with the siginfo a user-sent signal carries (si_pid and si_uid of
+ * the sender). kernel.sendSignal drops it if the task ignores it and does not block it.
  */
-export function signalTask(kernel: Kernel, task: Task, sig: number): void {
+export function signalTask(
+  kernel: Kernel,
+  sender: Task,
+  task: Task,
+  sig: number,
+  code: number,
+): void {
   if (task.proc.exitStatus !== null) return;
-  if (!isBlocked(task, sig) && handlerIgnores(task.proc.sigactions[sig], sig)) return;
+  recordSignalInfo(task, {
+    signo: sig,
+    code,
+    kind: "kill",
+    pid: sender.proc.pid,
+    uid: sender.proc.creds.uid,
+  });
   kernel.sendSignal(task, sig);
 }
 
 /** A process-directed signal goes to the first thread not blocking it (else the first one). */
-export function signalProcess(kernel: Kernel, proc: Process, sig: number): void {
+function signalProcess(kernel: Kernel, sender: Task, proc: Process, sig: number): void {
   const thread = proc.threads.find((t) => !isBlocked(t, sig)) ?? proc.threads[0];
-  if (thread !== undefined) signalTask(kernel, thread, sig);
+  if (thread !== undefined) signalTask(kernel, sender, thread, sig, SI_USER);
 }
 
 /** check_kill_permission(): 0, -EINVAL for a bad signal, or -EPERM. */
@@ -117,7 +131,7 @@ function killPermission(sender: Task, target: Process, sig: number): number {
 /** group_send_sig_info(): check, then queue unless `sig` is 0 (a probe). */
 function sendToProcess(kernel: Kernel, sender: Task, target: Process, sig: number): number {
   const err = killPermission(sender, target, sig);
-  if (err === 0 && sig !== 0) signalProcess(kernel, target, sig);
+  if (err === 0 && sig !== 0) signalProcess(kernel, sender, target, sig);
   return err;
 }
 
@@ -155,7 +169,7 @@ function tkill(kernel: Kernel, task: Task, tgid: number, tid: number, sig: numbe
   const target = findTask(kernel, tid);
   if (target === undefined || (tgid > 0 && target.proc.pid !== tgid)) return -ESRCH;
   const err = killPermission(task, target.proc, sig);
-  if (err === 0 && sig !== 0) signalTask(kernel, target, sig);
+  if (err === 0 && sig !== 0) signalTask(kernel, task, target, sig, SI_TKILL);
   return err;
 }
 
@@ -185,7 +199,9 @@ export const signalSyscalls: SyscallFamily = {
     if (next !== null) {
       task.proc.sigactions[sig] = next;
       // POSIX: setting a disposition that ignores the signal discards it where pending.
-      if (handlerIgnores(next, sig)) { for (const t of task.proc.threads) t.pending.delete(sig); }
+      if (handlerIgnores(next, sig)) {
+        for (const t of task.proc.threads) t.pending.delete(sig);
+      }
     }
     if (oldact !== 0) {
       const out = new Uint8Array(32);
@@ -217,8 +233,7 @@ export const signalSyscalls: SyscallFamily = {
         low = oldLow & ~low;
         high = oldHigh & ~high;
       } else if (how !== SIG_SETMASK) return -EINVAL;
-      task.sigmaskLow = low >>> 0;
-      task.sigmaskHigh = high >>> 0;
+      setBlocked(task, low, high);
     }
     if (oldset !== 0) task.proc.user.write(oldset, sigsetBytes(oldLow, oldHigh));
     return 0;
@@ -250,12 +265,10 @@ export const signalSyscalls: SyscallFamily = {
     }
     const cur = task.altStack;
     const sp = kernel.cpu.regNumber(RSP);
-    const onStack = !(cur.flags & SS_AUTODISARM) && sp > cur.sp && sp - cur.sp <= cur.size;
-    const oldFlags = (cur.size === 0 ? SS_DISABLE : onStack ? SS_ONSTACK : 0) |
-      (cur.flags & SS_AUTODISARM);
+    const oldFlags = altStackFlags(cur, sp) | (cur.flags & SS_AUTODISARM);
     const old = { sp: cur.sp, size: cur.size, flags: oldFlags >>> 0 };
     if (next !== null) {
-      if (onStack) return -EPERM;
+      if (onSigStack(cur, sp)) return -EPERM;
       const mode = (next.flags & ~SS_AUTODISARM) >>> 0;
       if (mode !== SS_DISABLE && mode !== SS_ONSTACK && mode !== 0) return -EINVAL;
       const unchanged = next.sp === cur.sp && next.size === cur.size && next.flags === cur.flags;

@@ -381,7 +381,12 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(199, "fremovexattr", MISS, ["fd", "str"]),
   r(200, "tkill", partial(KILL_NOTE), ["pid", "signum"]),
   r(201, "time", IMPL, ["outtime"], "time"),
-  r(202, "futex", partial("WAIT/WAKE, single thread"), FUTEX),
+  r(
+    202,
+    "futex",
+    partial("WAIT, WAKE, BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP; no PI or robust-list recovery"),
+    FUTEX,
+  ),
   r(203, "sched_setaffinity", partial("one CPU: the mask must include CPU 0"), [
     "pid",
     "size",

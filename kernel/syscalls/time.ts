@@ -16,32 +16,38 @@ import {
   waitUntil,
   writeTimespec,
 } from "../clocks.ts";
-import { EINTR, EINVAL, EOPNOTSUPP, EPERM } from "../errno.ts";
+import { EINVAL, EOPNOTSUPP, EPERM, ERESTART_RESTARTBLOCK, ERESTARTNOHAND } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/process.ts";
+import { setRestartBlock } from "../signals/delivery.ts";
 import type { SyscallFamily } from "./args.ts";
 
 export const TIMER_ABSTIME = 1;
 
 /**
- * Sleep on `clock` until `deadlineMs`. Returns 0, or -EINTR; for a relative sleep with a `rem`
- * pointer the time left is stored there first (and if none is left the sleep counts as done).
+ * Sleep on `clock` until `deadlineMs`; 0 when the time is reached. A signal ends an absolute
+ * sleep with -ERESTARTNOHAND (EINTR under a handler, else the call is issued again). A relative
+ * one stores the time left in `rem` (if given; with none left the sleep counts as done) and
+ * returns -ERESTART_RESTARTBLOCK: restart_syscall then sleeps on to the same deadline.
  */
 async function sleepOn(
   kernel: Kernel,
   task: Task,
   clock: Clock,
   deadlineMs: number,
+  absolute: boolean,
   rem: number,
 ): Promise<number> {
   const outcome = await waitUntil(kernel, task, clock, deadlineMs);
   if (outcome !== "interrupted") return 0;
+  if (absolute) return -ERESTARTNOHAND;
   if (rem !== 0) {
     const left = deadlineMs - clock.ms();
     if (left <= 0) return 0;
     writeTimespec(task.proc.user, rem, timespecFromMs(left));
   }
-  return -EINTR;
+  setRestartBlock(task, (t, k) => sleepOn(k, t, clock, deadlineMs, false, rem));
+  return -ERESTART_RESTARTBLOCK;
 }
 
 export const timeSyscalls: SyscallFamily = {
@@ -83,7 +89,7 @@ export const timeSyscalls: SyscallFamily = {
     const request = readValidTimespec(task.proc.user, a.u64(0));
     const rem = a.u64(1);
     const clock = clockById(kernel, task, CLOCK_MONOTONIC)!;
-    return sleepOn(kernel, task, clock, clock.ms() + timespecToMs(request), rem);
+    return sleepOn(kernel, task, clock, clock.ms() + timespecToMs(request), false, rem);
   },
 
   clock_nanosleep(task, a, kernel) {
@@ -102,6 +108,6 @@ export const timeSyscalls: SyscallFamily = {
     if (clock === null || !clock.sleepable) return -EINVAL;
     const absolute = (flags & TIMER_ABSTIME) !== 0;
     const deadline = absolute ? timespecToMs(request) : clock.ms() + timespecToMs(request);
-    return sleepOn(kernel, task, clock, deadline, absolute ? 0 : a.u64(3));
+    return sleepOn(kernel, task, clock, deadline, absolute, absolute ? 0 : a.u64(3));
   },
 };

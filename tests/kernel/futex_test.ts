@@ -1,9 +1,18 @@
 // Tests for kernel/syscalls/futex.ts and kernel/futex-queue.ts: argument checks in Linux's
-// order, WAIT/WAKE between threads, bitsets, timeouts (relative and absolute), EINTR, keys
+// order, WAIT/WAKE between threads, bitsets, timeouts (relative and absolute), signals, keys
 // (private vs shared, per address space), REQUEUE/CMP_REQUEUE and WAKE_OP.
 
 import assert from "node:assert/strict";
-import { EAGAIN, EFAULT, EINTR, EINVAL, ENOSYS, ETIMEDOUT } from "../../kernel/errno.ts";
+import {
+  EAGAIN,
+  EFAULT,
+  EINVAL,
+  ENOSYS,
+  ERESTART_RESTARTBLOCK,
+  ERESTARTSYS,
+  ETIMEDOUT,
+} from "../../kernel/errno.ts";
+import { signalState } from "../../kernel/signals/delivery.ts";
 import { futexQueueOf } from "../../kernel/futex-queue.ts";
 import { SIGUSR1 } from "../../kernel/signals/signals.ts";
 import { futexSyscalls, wakeFutex } from "../../kernel/syscalls/futex.ts";
@@ -122,17 +131,32 @@ Deno.test("futex: relative WAIT timeout and absolute WAIT_BITSET deadlines", asy
   assert.equal(futexQueueOf(m.kernel).count({ owner: m.proc.mm, addr: WORD, sharedOp: false }), 0);
 });
 
-Deno.test("futex: a signal interrupts WAIT with EINTR and leaves the queue", async () => {
+Deno.test("futex: a signal ends WAIT with ERESTARTSYS and leaves the queue", async () => {
   const m = new FakeMachine();
   const waiting = m.call(futex, [WORD, WAIT | PRIVATE, 0, 0]);
   m.kernel.sendSignal(m.task, SIGUSR1);
-  assert.equal(await waiting, -EINTR);
+  assert.equal(await waiting, -ERESTARTSYS);
   assert.equal(m.callSync(futex, [WORD, WAKE | PRIVATE, 1]), 0);
   // A signal already pending interrupts at once; a blocked one does not.
-  assert.equal(await m.call(futex, [WORD, WAIT | PRIVATE, 0, 0]), -EINTR);
+  assert.equal(await m.call(futex, [WORD, WAIT | PRIVATE, 0, 0]), -ERESTARTSYS);
   m.task.sigmaskLow = 1 << (SIGUSR1 - 1);
   m.writeTimespec(TS, 0, 1_000_000);
   assert.equal(await m.call(futex, [WORD, WAIT | PRIVATE, 0, TS]), -ETIMEDOUT);
+});
+
+Deno.test("futex: a timed WAIT cut short restarts with its deadline and a fresh value check", async () => {
+  const m = new FakeMachine();
+  m.writeTimespec(TS, 0, 20_000_000);
+  const start = monotonicNs(m);
+  const waiting = m.call(futex, [WORD, WAIT | PRIVATE, 0, TS]);
+  m.kernel.sendSignal(m.task, SIGUSR1);
+  assert.equal(await waiting, -ERESTART_RESTARTBLOCK);
+  const restart = signalState(m.task).restart!;
+  m.task.pending.clear();
+  assert.equal(await restart(m.task, m.kernel), -ETIMEDOUT);
+  assert.ok(monotonicNs(m) - start >= 20_000_000);
+  m.writeU32(WORD, 9);
+  assert.equal(await restart(m.task, m.kernel), -EAGAIN);
 });
 
 Deno.test("futex: a signal for another task does not end the wait", async () => {

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { RSP } from "../../core/cpu/cpu.ts";
 import { EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from "../../kernel/errno.ts";
 import { rootCredentials } from "../../kernel/proc/process.ts";
+import { signalState } from "../../kernel/signals/delivery.ts";
+import { SI_TKILL, SI_USER } from "../../kernel/signals/sigframe.ts";
 import {
   SIGCHLD,
   SIGKILL,
@@ -280,4 +282,20 @@ Deno.test("tkill and tgkill: one thread, checked against its process", () => {
   assert.equal(m.callSync(s.tgkill, [0, t2.tid, SIGUSR1]), -EINVAL);
   assert.equal(m.callSync(s.tgkill, [m.proc.pid, -3, SIGUSR1]), -EINVAL);
   assert.equal(m.callSync(s.tkill, [t2.tid, 65]), -EINVAL);
+});
+
+Deno.test("kill and tkill record the sender in the siginfo", () => {
+  const m = new FakeMachine();
+  const other = m.spawn("other", { ...rootCredentials(), uid: 7 });
+  assert.equal(m.callSync(s.kill, [m.proc.pid, SIGUSR1], other), 0);
+  assert.deepEqual(signalState(m.task).infos.get(SIGUSR1), {
+    signo: SIGUSR1,
+    code: SI_USER,
+    kind: "kill",
+    pid: other.proc.pid,
+    uid: 7,
+  });
+  assert.equal(m.callSync(s.tkill, [m.task.tid, SIGUSR2]), 0);
+  const info = signalState(m.task).infos.get(SIGUSR2);
+  assert.equal(info?.code, SI_TKILL);
 });
