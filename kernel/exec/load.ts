@@ -9,6 +9,7 @@ import type { Kernel } from "../kernel.ts";
 import { AddressSpace, pageDown, pageUp, TASK_SIZE } from "../mm/address-space.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE, VMA_GROWSDOWN } from "../mm/vma.ts";
 import { RLIMIT_STACK } from "../proc/limits.ts";
+import { SIGNAL_FRAME_MAX_SIZE } from "../signals/sigframe.ts";
 import { Process, rootCredentials, type Task } from "../proc/process.ts";
 import { ElfError, type ElfImage } from "./elf.ts";
 import { auxvFor, buildInitialStack } from "./initial-stack.ts";
@@ -114,9 +115,9 @@ export function loadProgram(
     execFn: request.exePath,
     random16,
     stackRlimit: mm.stackLimit,
-    randomOffset: noRandomize ? 0 : (random16[0] | (random16[1] << 8)) & 0x1ff0,
+    randomOffset: noRandomize ? 0 : crypto.getRandomValues(new Uint16Array(1))[0] & 0x1ff0,
     auxv: auxvFor({
-      minSigStackSize: 2048,
+      minSigStackSize: SIGNAL_FRAME_MAX_SIZE,
       hwcap: edx1,
       phdr: image.phdrVaddr === null ? 0 : base + image.phdrVaddr,
       phnum: image.phnum,

@@ -17,6 +17,12 @@ export const SIGINFO_SIZE = 128;
 /** The fpstate area: a plain FXSAVE image (no XSAVE on this CPU), 64-byte aligned. */
 export const FPSTATE_SIZE = 512;
 export const FPSTATE_ALIGN = 64;
+/**
+ * AT_MINSIGSTKSZ as Linux computes it (init_sigframe_size): the frame, the fpstate with its
+ * alignment slack, and the final 16-byte alignment, rounded up to 16.
+ */
+export const SIGNAL_FRAME_MAX_SIZE =
+  Math.ceil((FRAME_SIZE + FPSTATE_SIZE + FPSTATE_ALIGN + 15) / 16) * 16;
 
 const UC_FLAGS = 8;
 const UC_LINK = 16;
