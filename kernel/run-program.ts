@@ -23,8 +23,10 @@ export { bufferInput, collectOutput, hostStderr, hostStdin, hostStdout };
 export interface RunRequest {
   /** The ELF file's bytes. */
   image: Uint8Array;
-  /** The program's path (AT_EXECFN, /proc/self/exe). */
+  /** The program's path as given (AT_EXECFN). */
   exePath: string;
+  /** Its canonical absolute path (/proc/self/exe); by default the host's realpath of exePath. */
+  realPath?: string;
   argv: string[];
   env: string[];
   memoryBytes?: number;
@@ -51,6 +53,14 @@ export interface RunResult {
   wallMs: number;
 }
 
+function hostRealPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 export async function runProgram(request: RunRequest): Promise<RunResult> {
   const image = parseElf(request.image);
   const kernel = new Kernel({
@@ -62,6 +72,7 @@ export async function runProgram(request: RunRequest): Promise<RunResult> {
     argv: request.argv,
     envp: request.env,
     exePath: request.exePath,
+    realPath: request.realPath ?? hostRealPath(request.exePath),
     noRandomize: request.noRandomize,
   });
   const proc = task.proc;

@@ -26,8 +26,10 @@ const BRK_RANDOM_BYTES = 0x02000000;
 export interface LoadRequest {
   argv: string[];
   envp: string[];
-  /** The path the program was started by (AT_EXECFN, /proc/self/exe). */
+  /** The path the program was started by (AT_EXECFN). */
   exePath: string;
+  /** Its canonical absolute path (/proc/self/exe, the maps); defaults to exePath. */
+  realPath?: string;
   /** Disable address randomisation (deterministic layouts for debugging). */
   noRandomize?: boolean;
 }
@@ -55,7 +57,7 @@ export function loadProgram(
   const pid = kernel.allocatePid();
   const name = request.exePath.split("/").pop() ?? request.exePath;
   const proc = new Process(pid, 0, mm, rootCredentials(), name);
-  proc.exePath = request.exePath;
+  proc.exePath = request.realPath ?? request.exePath;
   proc.argv = request.argv;
   proc.envp = request.envp;
   mm.stackLimit = proc.limits[RLIMIT_STACK].cur;
@@ -89,7 +91,7 @@ export function loadProgram(
       protOf(seg),
       0,
       "replace",
-      request.exePath,
+      proc.exePath,
     );
     if (mapped < 0) throw new ElfError(`segment ${seg.index} cannot be mapped`);
     if (seg.filesz > 0) {
