@@ -91,6 +91,7 @@ export class Cpu {
   readonly xmm8 = new Uint8Array(this.xmmBuffer);
   readonly xmm16 = new Uint16Array(this.xmmBuffer);
   readonly xmm32 = new Uint32Array(this.xmmBuffer);
+  readonly xmmI32 = new Int32Array(this.xmmBuffer);
   readonly xmmF32 = new Float32Array(this.xmmBuffer);
   readonly xmmF64 = new Float64Array(this.xmmBuffer);
   readonly xmm64 = new BigUint64Array(this.xmmBuffer);

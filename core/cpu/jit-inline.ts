@@ -1,7 +1,7 @@
 // Inline semantics for the block compiler: the most frequent instructions (register MOV, LEA,
-// ADD/SUB/AND/OR/XOR/CMP/TEST and INC/DEC at 32 and 64 bits, MOV/MOVZX loads and stores, PUSH/POP
-// of 64-bit registers, CALL rel32, RET, Jcc and JMP) are emitted as JS source instead of handler
-// calls. Those that touch memory record their RIP first, since they may fault. Each one computes
+// ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC and register IMUL at 32 and 64 bits, MOV/MOVZX loads and
+// stores, PUSH/POP of 64-bit registers, CALL rel32, RET, Jcc and JMP, and the SSE forms of
+// jit-sse.ts) are emitted as JS source instead of handler calls. Those that touch memory record their RIP first, since they may fault. Each one computes
 // exactly what its handler in ops/ computes, lazy-flag record included; the record is returned
 // separately so the compiler can drop it when a later instruction of the block overwrites it
 // unread, and a following Jcc can test the producer's operands directly.
@@ -29,6 +29,16 @@ import { aluAI, aluEG, aluEI, aluGE, dec, inc, testAI, testEG, testEI } from "./
 import { lea, movEG, movEI, movGE, movZI, movzxB, movzxW } from "./ops/mov.ts";
 import { callRel, jcc, jmpRel, ret } from "./ops/control.ts";
 import { popZ, pushZ } from "./ops/stack.ts";
+import { imulFlags32, imulFlags64, imulGE, imulGEI, mulLow64High } from "./ops/muldiv.ts";
+import { addressCode, inlineSse, SSE_PARAMS } from "./jit-sse.ts";
+
+/** Names and values every compiled function receives besides cond and starts. */
+export const INLINE_PARAMS: [string, unknown][] = [
+  ...SSE_PARAMS,
+  ["imulFlags32", imulFlags32],
+  ["imulFlags64", imulFlags64],
+  ["mulLow64High", mulLow64High],
+];
 
 const TWO32 = 4294967296;
 const CANON_LIMIT = 0x800000000000;
@@ -51,6 +61,8 @@ export interface InlineInsn {
   body: string;
   /** The body reads the Insn as `i<k>` (to compute a memory operand's address). */
   usesInsn?: boolean;
+  /** The body may call the instruction's handler as `f<k>(cpu, i<k>)`. */
+  usesHandler?: boolean;
   /** The instruction accesses memory, so it may fault (or stop the block, for a store). */
   canFault?: boolean;
   /** Statements storing the lazy-flag record ("" when the instruction leaves flags alone). */
@@ -100,6 +112,16 @@ export function inlineInsn(
 ): InlineInsn | null {
   const stack = stackInsn(insn, k, addr, next, leave);
   if (stack !== undefined) return stack;
+  const sse = inlineSse(insn, k, addr, next, leave);
+  if (sse !== null) {
+    return {
+      body: sse.body,
+      canFault: sse.canFault,
+      usesHandler: true,
+      record: "",
+      producer: null,
+    };
+  }
   if (insn.isMem && insn.fn !== lea) return memoryInsn(insn, k, addr, next, leave);
   const s = insn.opsize;
   if (s !== 4 && s !== 8) return null;
@@ -119,7 +141,44 @@ export function inlineInsn(
   if (fn === movEI) return constant(insn.rm, immLo, immHi);
   if (fn === lea) return leaCode(insn, k, wide, next);
   if (fn === inc || fn === dec) return incDec(k, fn === inc, wide, insn.rm);
+  if (fn === imulGE) {
+    return imul(k, wide, insn.reg, insn.rm, `r[${insn.reg * 2}]`, `r[${insn.reg * 2 + 1}]`);
+  }
+  if (fn === imulGEI) return imul(k, wide, insn.reg, insn.rm, `${immLo}`, `${immHi}`);
   return null;
+}
+
+/**
+ * Two- and three-operand IMUL of register `src` by `b` (low/high half expressions) into `dst`.
+ * The flag record (CF = OF = the product was truncated; the other flags kept) reads the
+ * previous record, and is dropped like any other when a later record overwrites it unread.
+ */
+function imul(
+  k: number,
+  wide: boolean,
+  dst: number,
+  src: number,
+  b: string,
+  bHi: string,
+): InlineInsn {
+  const a = `a${k}`, aHi = `ah${k}`, bl = `b${k}`, bh = `bh${k}`, e = src * 2, d = dst * 2;
+  if (!wide) {
+    return {
+      body: `const ${a} = r[${e}], ${bl} = ${b}; r[${d}] = Math.imul(${a}, ${bl}); r[${
+        d + 1
+      }] = 0;`,
+      record: `imulFlags32(cpu, ${a}, ${bl});`,
+      readsFlags: true,
+      producer: null,
+    };
+  }
+  return {
+    body: `const ${a} = r[${e}], ${aHi} = r[${e + 1}], ${bl} = ${b}, ${bh} = ${bHi};` +
+      ` r[${d}] = Math.imul(${a}, ${bl}); r[${d + 1}] = mulLow64High(${a}, ${aHi}, ${bl}, ${bh});`,
+    record: `imulFlags64(cpu, ${a}, ${aHi}, ${bl}, ${bh});`,
+    readsFlags: true,
+    producer: null,
+  };
 }
 
 function plain(body: string): InlineInsn {
@@ -325,15 +384,17 @@ function memoryInsn(
   else if (fn === movzxB && s !== 2) kind = "zx8";
   else if (fn === movzxW && s !== 2) kind = "zx16";
   else return null;
-  let ea = `cpu.ea(i${k})`;
-  let usesInsn = true;
-  if (insn.base === BASE_RIP && insn.index < 0 && insn.seg === 0 && insn.asize === 8) {
+  if (insn.base === BASE_RIP && insn.seg === 0 && insn.asize === 8) {
     const a = next + insn.disp;
     if (a < -CANON_LIMIT || a >= CANON_LIMIT) return null;
-    ea = `${a}`;
-    usesInsn = false;
   }
-  const start = `cpu.insnStart = ${addr}; const m${k} = ${ea};`;
+  // Unusual addresses (huge register values, non-canonical sums) take Cpu.ea's exact path.
+  const address = addressCode(insn, k, next);
+  const usesInsn = address === null || address.bad !== "";
+  const ea = address === null
+    ? `const m${k} = cpu.ea(i${k});`
+    : `${address.pre}${address.bad === "" ? "" : ` if (${address.bad}) m${k} = cpu.ea(i${k});`}`;
+  const start = `cpu.insnStart = ${addr}; ${ea}`;
   let body: string;
   if (kind === "load") {
     body = s === 8

@@ -11,7 +11,13 @@
 import type { Cpu } from "./cpu.ts";
 import type { Block } from "./icache.ts";
 import { cond } from "./flags.ts";
-import { type FlagProducer, fusedCondition, inlineBranch, inlineInsn } from "./jit-inline.ts";
+import {
+  type FlagProducer,
+  fusedCondition,
+  INLINE_PARAMS,
+  inlineBranch,
+  inlineInsn,
+} from "./jit-inline.ts";
 
 /**
  * Runs from the block's start until control leaves the region, cpu.stop is set or about
@@ -79,12 +85,25 @@ function regionOf(entry: Block, find: BlockFinder): Block[] {
   return reached.filter((b) => b === entry || onLoop.has(b));
 }
 
+/**
+ * Regions whose source is longer than this compile the entry block alone: V8 never optimizes
+ * very large functions, and an unoptimized region runs slower than separate blocks.
+ */
+const MAX_REGION_SOURCE = 40_000;
+
 export function compileBlock(entry: Block, find: BlockFinder = () => undefined): CompiledBlock {
   const region = regionOf(entry, find);
+  const whole = regionCode(entry, region);
+  if (whole.source.length <= MAX_REGION_SOURCE || region.length === 1) return whole.build();
+  return regionCode(entry, [entry]).build();
+}
+
+/** The JS source of the function running `region` (entry first) and how to build it. */
+function regionCode(entry: Block, region: Block[]) {
   const index = new Map(region.map((b, j) => [b.vaddr, j]));
-  const params: string[] = ["cond", "starts"];
   const starts: number[][] = [];
-  const args: unknown[] = [cond, starts];
+  const params: string[] = ["cond", "starts", ...INLINE_PARAMS.map(([name]) => name)];
+  const args: unknown[] = [cond, starts, ...INLINE_PARAMS.map(([, value]) => value)];
   let id = 0;
 
   /** Statements that continue at linear address `target` after `n` was brought up to date. */
@@ -118,7 +137,11 @@ export function compileBlock(entry: Block, find: BlockFinder = () => undefined):
       const leave = `cpu.rip = ${next}; return n + ${k + 1};`;
       const inline = inlineInsn(insn, u, addr, next, leave);
       if (inline !== null) {
-        if (inline.usesInsn) {
+        if (inline.usesHandler) {
+          params.push(`f${u}`);
+          args.push(insn.fn);
+        }
+        if (inline.usesInsn || inline.usesHandler) {
           params.push(`i${u}`);
           args.push(insn);
         }
@@ -164,13 +187,13 @@ export function compileBlock(entry: Block, find: BlockFinder = () => undefined):
   const dispatch = region.length === 1
     ? cases[0].replace(/^case 0: /, "")
     : `switch (pc) {\n${cases.join("\n")}\n}`;
-  return new Function(
-    ...params,
-    `return function ${name}(cpu, budget) {\n` +
-      `const r = cpu.r, lf = cpu.lf;\nlet n = 0, pc = 0;\n` +
-      `try {\nfor (;;) {\n${dispatch}\n}\n} catch (e) {\n` +
-      `const s = starts[pc]; let k = 0;\n` +
-      `while (k < s.length && s[k] !== cpu.insnStart) k++;\n` +
-      `cpu.loopRetired = n + k; throw e;\n}\n};`,
-  )(...args) as CompiledBlock;
+  const source = `return function ${name}(cpu, budget) {\n` +
+    `const r = cpu.r, lf = cpu.lf, xi = cpu.xmmI32, xd = cpu.xmmF64, xf32 = cpu.xmmF32;\n` +
+    `const tlbTag = cpu.mmu.tlbTag, tlbPhys = cpu.mmu.tlbPhys, dv = cpu.mem.dv;\n` +
+    `let n = 0, pc = 0;\n` +
+    `try {\nfor (;;) {\n${dispatch}\n}\n} catch (e) {\n` +
+    `const s = starts[pc]; let k = 0;\n` +
+    `while (k < s.length && s[k] !== cpu.insnStart) k++;\n` +
+    `cpu.loopRetired = n + k; throw e;\n}\n};`;
+  return { source, build: () => new Function(...params, source)(...args) as CompiledBlock };
 }

@@ -15,6 +15,8 @@ import { readE } from "../operands.ts";
 import { divU128by64, divU64by32, mulS32, mulS64, mulU32, mulU64, wide } from "./wide-arith.ts";
 
 const MUL_UNDEF = SF | ZF | AF | PF;
+const TWO32 = 4294967296;
+const INV32 = 1 / TWO32;
 const DIV_UNDEF = CF | PF | AF | ZF | SF | OF;
 
 function setOverflow(cpu: Cpu, overflow: boolean) {
@@ -98,22 +100,51 @@ function imulTruncated(cpu: Cpu, i: Insn, b: number, bHi: number) {
       return setOverflow(cpu, p !== (p << 16) >> 16);
     }
     case 4:
-      mulS32(a, b);
-      cpu.setReg32(i.reg, wide[0]);
-      return setOverflow(cpu, wide[1] !== ((wide[0] | 0) >> 31) >>> 0);
+      cpu.setReg32(i.reg, Math.imul(a, b));
+      return imulFlags32(cpu, a, b);
     default: {
-      mulS64(a, cpu.hi, b, bHi);
-      cpu.setReg64(i.reg, wide[0], wide[1]);
-      const fill = ((wide[1] | 0) >> 31) >>> 0;
-      return setOverflow(cpu, wide[2] !== fill || wide[3] !== fill);
+      const aHi = cpu.hi;
+      cpu.setReg64(i.reg, Math.imul(a, b), mulLow64High(a, aHi, b, bHi));
+      return imulFlags64(cpu, a, aHi, b, bHi);
     }
   }
 }
-function imulGE(cpu: Cpu, i: Insn) {
+
+/** Bits 32-63 of the 64x64 product of (aHi:a) and (bHi:b) (the low 32 are Math.imul(a, b)). */
+export function mulLow64High(a: number, aHi: number, b: number, bHi: number): number {
+  const low = Math.imul(a, b) >>> 0;
+  const carry = Math.round((a * b - low) * INV32); // as mulHigh32 in wide-arith.ts
+  return (carry + Math.imul(a, bHi) + Math.imul(aHi, b)) >>> 0;
+}
+
+/** Truncating 32-bit IMUL flags: CF = OF = the signed product does not fit in 32 bits. */
+export function imulFlags32(cpu: Cpu, a: number, b: number): void {
+  // Exact below 2^53 in magnitude, and far from any int32 above it.
+  setOverflow(cpu, (a | 0) * (b | 0) !== Math.imul(a, b));
+}
+
+/** |product| below this certainly fits in 64 signed bits, above FITS_NOT certainly not. */
+const FITS = 2 ** 63 - 2 ** 23, FITS_NOT = 2 ** 63 + 2 ** 23;
+
+/**
+ * Truncating 64-bit IMUL flags: CF = OF = the signed product does not fit in 64 bits. The
+ * double product of the signed operands is within a relative 2^-51 of the exact one, so only
+ * products near 2^63 need the exact 128-bit product.
+ */
+export function imulFlags64(cpu: Cpu, a: number, aHi: number, b: number, bHi: number): void {
+  const p = ((aHi | 0) * TWO32 + a) * ((bHi | 0) * TWO32 + b);
+  const size = Math.abs(p);
+  if (size < FITS) return setOverflow(cpu, false);
+  if (size > FITS_NOT) return setOverflow(cpu, true);
+  mulS64(a, aHi, b, bHi);
+  const fill = ((wide[1] | 0) >> 31) >>> 0;
+  setOverflow(cpu, wide[2] !== fill || wide[3] !== fill);
+}
+export function imulGE(cpu: Cpu, i: Insn) {
   const g = i.reg << 1;
   imulTruncated(cpu, i, cpu.r[g], cpu.r[g + 1]);
 }
-function imulGEI(cpu: Cpu, i: Insn) {
+export function imulGEI(cpu: Cpu, i: Insn) {
   imulTruncated(cpu, i, i.imm >>> 0, i.immHi >>> 0);
 }
 
