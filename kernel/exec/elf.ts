@@ -236,9 +236,11 @@ function interpreterPath(bytes: Uint8Array, header: RawProgramHeader): string {
   if (filesz < 2 || filesz > PATH_MAX || offset + filesz > bytes.length) return "";
   const raw = bytes.subarray(offset, offset + filesz);
   const end = raw.indexOf(0);
-  const text = new TextDecoder().decode(end < 0 ? raw : raw.subarray(0, end));
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]/g, "?");
+  const path = end < 0 ? raw : raw.subarray(0, end);
+  // Only a plausible path is worth showing: printable ASCII, short enough for one line.
+  const printable = path.every((b) => b >= 0x20 && b < 0x7f);
+  if (!printable || path.length > 100) return "";
+  return new TextDecoder().decode(path);
 }
 
 function checkSizes(header: RawProgramHeader, fields: FieldReader, what: string): void {
