@@ -451,7 +451,7 @@ Deno.test("entry point and interpreter errors", () => {
   const evil = new TextEncoder().encode("/lib/x\nrm -rf\0");
   throwsElf(
     buildElf({ phdrs: [{ ...interp, filesz: evil.length }, HEAD, TEXT], blobs: [[0x300, evil]] }),
-    "dynamically linked (PT_INTERP /lib/x?rm -rf); only static programs can run yet",
+    "dynamically linked (PT_INTERP); only static programs can run yet",
   );
 });
 
