@@ -159,7 +159,9 @@ export class Kernel {
 
   private finishSyscall(task: Task, nr: number, rawArgs: bigint[] | null, result: number): void {
     if (rawArgs !== null) {
-      this.strace!(traceSyscall(task, nr, rawArgs, result, task.proc.exitStatus !== null));
+      // rt_sigreturn's result is the restored RAX, as strace shows it.
+      const shown = result === RESULT_IN_REGISTERS ? BigInt.asIntN(64, this.cpu.r64[RAX]) : result;
+      this.strace!(traceSyscall(task, nr, rawArgs, shown, task.proc.exitStatus !== null));
     }
     if (task.proc.exitStatus === null && result !== RESULT_IN_REGISTERS) {
       this.cpu.setRegFromNumber(RAX, result);

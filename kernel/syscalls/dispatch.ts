@@ -56,7 +56,7 @@ export function traceSyscall(
   task: Task,
   nr: number,
   args: bigint[],
-  result: number,
+  result: number | bigint,
   exited: boolean,
 ): string {
   const readMemory = (addr: number, len: number): Uint8Array | null => {
