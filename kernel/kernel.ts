@@ -238,6 +238,17 @@ export class Kernel {
     return Promise.race([promise, interrupted]);
   }
 
+  /**
+   * Wait for `promise` unless a signal that would be delivered arrives first (false then: the
+   * caller returns -ERESTARTSYS and delivery decides between restart, EINTR and death).
+   */
+  async waitUnlessSignalled(task: Task, promise: Promise<unknown>): Promise<boolean> {
+    for (;;) {
+      if (this.hasDeliverableSignal(task) || task.proc.exitStatus !== null) return false;
+      if (await this.interruptible(promise) !== INTERRUPTED) return true;
+    }
+  }
+
   /** Sleep for `ms` milliseconds of host time; 0, or -EINTR when a signal cut it short. */
   async sleep(task: Task, ms: number): Promise<number> {
     const deadline = performance.now() + Math.max(0, ms);

@@ -16,7 +16,7 @@ import {
   type OutputEndpoint,
 } from "./host/stdio.ts";
 import { Kernel } from "./kernel.ts";
-import { SIGINT } from "./signals/signals.ts";
+import { SIGINT, SIGKILL } from "./signals/signals.ts";
 
 export { bufferInput, collectOutput, hostStderr, hostStdin, hostStdout };
 
@@ -40,6 +40,8 @@ export interface RunRequest {
   noRandomize?: boolean;
   /** Kill the program with SIGXCPU after this many guest instructions. */
   instructionLimit?: number;
+  /** Aborting kills the program with SIGKILL, even while it waits (an embedder's timeout). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -101,6 +103,9 @@ export async function runProgram(request: RunRequest): Promise<RunResult> {
 
   const onInterrupt = () => kernel.sendSignal(task, SIGINT);
   if (request.forwardSignals) Deno.addSignalListener("SIGINT", onInterrupt);
+  const onAbort = () => kernel.sendSignal(task, SIGKILL);
+  if (request.signal?.aborted) onAbort();
+  request.signal?.addEventListener("abort", onAbort);
   const start = performance.now();
   const instructionsBefore = kernel.cpu.instructions;
   let status: number;
@@ -108,6 +113,7 @@ export async function runProgram(request: RunRequest): Promise<RunResult> {
     status = await kernel.run(task);
   } finally {
     if (request.forwardSignals) Deno.removeSignalListener("SIGINT", onInterrupt);
+    request.signal?.removeEventListener("abort", onAbort);
     terminal?.restore();
   }
   const wallMs = performance.now() - start;

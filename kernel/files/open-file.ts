@@ -67,6 +67,11 @@ export interface FileOps {
   seekableSize?(file: OpenFile): number | null;
   /** Bytes readable now without waiting (FIONREAD, and poll later). */
   readable?(file: OpenFile): number;
+  /**
+   * For files whose reads can wait: null when a read would not wait, else a promise that
+   * resolves when it would not. The caller awaits it interruptibly, then calls read().
+   */
+  readWait?(file: OpenFile): Promise<void> | null;
   release?(file: OpenFile): void;
 }
 

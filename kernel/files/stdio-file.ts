@@ -182,14 +182,19 @@ export class StdinOps extends StdioOps {
     const bad = noPosition(position);
     if (bad < 0) return bad;
     if (buf.length === 0) return 0;
-    if ((file.flags & O_NONBLOCK) && !this.input.ready()) return -EAGAIN;
-    const got = this.input.read(buf.length);
-    const finish = (data: Uint8Array) => {
-      const bytes = this.terminal ? this.terminal.translateInput(data) : data;
-      buf.set(bytes);
-      return bytes.length;
-    };
-    return got instanceof Promise ? got.then(finish) : finish(got);
+    if (!this.input.ready()) {
+      if (file.flags & O_NONBLOCK) return -EAGAIN;
+      return this.input.waitReady().then(() => this.read(file, buf, position));
+    }
+    const data = this.input.read(buf.length);
+    const bytes = this.terminal ? this.terminal.translateInput(data) : data;
+    buf.set(bytes);
+    return bytes.length;
+  }
+
+  readWait(file: OpenFile): Promise<void> | null {
+    if (this.input.ready() || (file.flags & O_NONBLOCK)) return null;
+    return this.input.waitReady();
   }
 
   override readable(): number {

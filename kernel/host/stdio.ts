@@ -5,14 +5,16 @@
 export interface InputEndpoint {
   readonly isTerminal: boolean;
   /**
-   * Up to `max` bytes; an empty array at end of input. Resolves only when data (or EOF) is
-   * there: the host is awaited, never polled.
+   * Up to `max` bytes that are there now (call only when ready()); an empty array at end of
+   * input. Taking data is synchronous so a wait that a signal cuts short consumes nothing.
    */
-  read(max: number): Uint8Array | Promise<Uint8Array>;
+  read(max: number): Uint8Array;
   /** Bytes that a read would return without waiting (0 when unknown or none). */
   buffered(): number;
   /** True when a read would return at once (data buffered or end of input seen). */
   ready(): boolean;
+  /** Resolves when ready() becomes true: the host is awaited, never polled. */
+  waitReady(): Promise<void>;
   /** Switch the host terminal between line mode and raw mode (keeping signals if `cbreak`). */
   setRaw?(raw: boolean, cbreak: boolean): void;
 }
@@ -36,6 +38,7 @@ export function bufferInput(bytes: Uint8Array | string = new Uint8Array()): Inpu
     },
     buffered: () => data.length,
     ready: () => true,
+    waitReady: () => Promise.resolve(),
   };
 }
 
@@ -93,17 +96,18 @@ export function hostStdin(): InputEndpoint {
     pending = pending.subarray(chunk.length);
     return chunk;
   };
+  const ready = () => pending.length > 0 || eof;
   return {
     isTerminal: terminal,
-    read(max: number) {
-      if (pending.length > 0 || eof) return take(max);
-      return fill().then(() => take(max));
-    },
+    read: take,
     buffered: () => pending.length,
     ready() {
-      if (pending.length > 0 || eof) return true;
+      if (ready()) return true;
       void fill();
       return false;
+    },
+    async waitReady() {
+      while (!ready()) await fill();
     },
     setRaw(raw: boolean, cbreak: boolean) {
       if (terminal) Deno.stdin.setRaw(raw, { cbreak });

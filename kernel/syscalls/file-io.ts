@@ -2,7 +2,8 @@
 // dup, dup2, dup3, fcntl and ioctl. They work on any OpenFile; which files exist is the VFS's
 // business. User buffers are copied in and out through the process's UserMemory.
 
-import { EBADF, EINVAL, ENOTTY, ESPIPE } from "../errno.ts";
+import { EBADF, EINVAL, ENOTTY, ERESTARTSYS, ESPIPE } from "../errno.ts";
+import type { Kernel } from "../kernel.ts";
 import {
   O_CLOEXEC,
   O_NONBLOCK,
@@ -36,9 +37,38 @@ function fileFor(proc: Process, fd: number): OpenFile {
   return file;
 }
 
+/**
+ * When a read on `file` would wait, wait for it unless a signal comes first; returns a promise
+ * of -ERESTARTSYS (interrupted) or of `then()`, or null when no wait is needed.
+ */
+function afterReadWait(
+  kernel: Kernel,
+  task: Task,
+  file: OpenFile,
+  then: () => SyscallResult,
+): Promise<number> | null {
+  const wait = file.ops.readWait?.(file) ?? null;
+  if (wait === null) return null;
+  return kernel.waitUnlessSignalled(task, wait).then((ready) => ready ? then() : -ERESTARTSYS);
+}
+
 /** Read into a kernel buffer, then copy out; `position` null uses and advances the offset. */
-function doRead(task: Task, file: OpenFile, addr: number, count: number, position: number | null) {
+function doRead(
+  kernel: Kernel,
+  task: Task,
+  file: OpenFile,
+  addr: number,
+  count: number,
+  position: number | null,
+): SyscallResult {
   if (!file.readableMode || file.ops.read === undefined) return -EBADF;
+  const waiting = afterReadWait(
+    kernel,
+    task,
+    file,
+    () => doRead(kernel, task, file, addr, count, position),
+  );
+  if (waiting !== null) return waiting;
   const len = Math.min(count, MAX_RW_COUNT, CHUNK);
   const buf = new Uint8Array(len);
   const at = position ?? (file.seekable ? file.offset : null);
@@ -87,10 +117,17 @@ function readIovecs(task: Task, addr: number, count: number): [number, number][]
   return out;
 }
 
-function readv(task: Task, a: SyscallArgs, position: number | null): SyscallResult {
+function readv(
+  kernel: Kernel,
+  task: Task,
+  a: SyscallArgs,
+  position: number | null,
+): SyscallResult {
   const file = fileFor(task.proc, a.int(0));
   const iov = readIovecs(task, a.u64(1), a.int(2));
   if (!file.readableMode || file.ops.read === undefined) return -EBADF;
+  const waiting = afterReadWait(kernel, task, file, () => readv(kernel, task, a, position));
+  if (waiting !== null) return waiting;
   const total = Math.min(iov.reduce((n, [, len]) => n + len, 0), MAX_RW_COUNT, CHUNK);
   for (const [base, len] of iov) task.proc.user.checkWritable(base, Math.min(len, total));
   const buf = new Uint8Array(total);
@@ -148,9 +185,9 @@ function dupTo(task: Task, oldFd: number, newFd: number, cloexec: boolean): numb
 }
 
 export const fileIoSyscalls: SyscallFamily = {
-  read(task, a) {
+  read(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
-    return doRead(task, file, a.u64(1), a.u64(2), null);
+    return doRead(kernel, task, file, a.u64(1), a.u64(2), null);
   },
 
   write(task, a) {
@@ -160,11 +197,11 @@ export const fileIoSyscalls: SyscallFamily = {
     return doWrite(file, task.proc.user.read(a.u64(1), count), null);
   },
 
-  pread64(task, a) {
+  pread64(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
     const offset = positioned(a, 3);
     if (!file.seekable) return file.readableMode ? -ESPIPE : -EBADF;
-    return doRead(task, file, a.u64(1), a.u64(2), offset);
+    return doRead(kernel, task, file, a.u64(1), a.u64(2), offset);
   },
 
   pwrite64(task, a) {
@@ -176,12 +213,12 @@ export const fileIoSyscalls: SyscallFamily = {
     return doWrite(file, task.proc.user.read(a.u64(1), count), offset);
   },
 
-  readv: (task, a) => readv(task, a, null),
+  readv: (task, a, kernel) => readv(kernel, task, a, null),
   writev: (task, a) => writev(task, a, null),
-  preadv(task, a) {
+  preadv(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
     if (!file.seekable) return -ESPIPE;
-    return readv(task, a, positioned(a, 3));
+    return readv(kernel, task, a, positioned(a, 3));
   },
   pwritev(task, a) {
     const file = fileFor(task.proc, a.int(0));

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parseElf } from "../../kernel/exec/elf.ts";
+import { runProgram } from "../../kernel/run-program.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = `${ROOT}tests/guest/bin`;
@@ -100,3 +101,26 @@ function hasStaticBusybox(): boolean {
     return false;
   }
 }
+
+Deno.test("runProgram: an AbortSignal kills a program that waits forever", async () => {
+  const controller = new AbortController();
+  const image = await Deno.readFile(`${BIN}/stdin-count`);
+  const never = {
+    isTerminal: false,
+    read: () => new Uint8Array(),
+    buffered: () => 0,
+    ready: () => false,
+    waitReady: () => new Promise<void>(() => {}),
+  };
+  setTimeout(() => controller.abort(), 50);
+  const result = await runProgram({
+    image,
+    exePath: "stdin-count",
+    argv: ["stdin-count"],
+    env: [],
+    stdin: never,
+    signal: controller.signal,
+  });
+  assert.equal(result.signal, 9);
+  assert.equal(result.status, 137);
+});
