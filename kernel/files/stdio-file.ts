@@ -2,7 +2,7 @@
 // pipe, or a test buffer). A terminal behaves as a Linux pseudo-terminal (character device 136:N
 // with termios and a window size); anything else behaves as a pipe (ESPIPE, FIONREAD).
 
-import { EAGAIN, EINVAL, ENOTTY } from "../errno.ts";
+import { EAGAIN, EINVAL, ENOTTY, EPIPE } from "../errno.ts";
 import type { InputEndpoint, OutputEndpoint } from "../host/stdio.ts";
 import type { UserMemory } from "../mm/uaccess.ts";
 import {
@@ -210,7 +210,6 @@ export class StdoutOps extends StdioOps {
   write(_file: OpenFile, data: Uint8Array, position: number | null): SyscallResult {
     const bad = noPosition(position);
     if (bad < 0) return bad;
-    this.output.write(data);
-    return data.length;
+    return this.output.write(data) ? data.length : -EPIPE;
   }
 }

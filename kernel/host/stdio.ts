@@ -21,7 +21,8 @@ export interface InputEndpoint {
 
 export interface OutputEndpoint {
   readonly isTerminal: boolean;
-  write(data: Uint8Array): void;
+  /** Write all of `data`; false when the reader has gone away (a broken pipe). */
+  write(data: Uint8Array): boolean;
   /** Window size when the endpoint is a terminal. */
   windowSize?(): { columns: number; rows: number } | null;
 }
@@ -60,7 +61,13 @@ export function collectOutput(): {
     return out;
   };
   return {
-    sink: { isTerminal: false, write: (data) => void (data.length && chunks.push(data.slice())) },
+    sink: {
+      isTerminal: false,
+      write(data) {
+        if (data.length) chunks.push(data.slice());
+        return true;
+      },
+    },
     bytes,
     text: () => new TextDecoder().decode(bytes()),
   };
@@ -68,7 +75,7 @@ export function collectOutput(): {
 
 /** Output that goes nowhere (like /dev/null). */
 export function discardOutput(): OutputEndpoint {
-  return { isTerminal: false, write: () => {} };
+  return { isTerminal: false, write: () => true };
 }
 
 /**
@@ -133,9 +140,10 @@ function hostOutput(stream: typeof Deno.stdout | typeof Deno.stderr): OutputEndp
         try {
           done += stream.writeSync(data.subarray(done));
         } catch {
-          return; // the reader went away; the data is lost as it would be on a closed pipe
+          return false; // the reader went away (EPIPE)
         }
       }
+      return true;
     },
     windowSize() {
       if (!terminal) return null;

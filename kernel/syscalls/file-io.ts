@@ -2,7 +2,8 @@
 // dup, dup2, dup3, fcntl and ioctl. They work on any OpenFile; which files exist is the VFS's
 // business. User buffers are copied in and out through the process's UserMemory.
 
-import { EBADF, EINVAL, ENOTTY, ERESTARTSYS, ESPIPE } from "../errno.ts";
+import { EBADF, EINVAL, ENOTTY, EPIPE, ERESTARTSYS, ESPIPE } from "../errno.ts";
+import { SIGPIPE } from "../signals/signals.ts";
 import type { Kernel } from "../kernel.ts";
 import {
   O_CLOEXEC,
@@ -84,6 +85,8 @@ function doRead(
 }
 
 function doWrite(
+  kernel: Kernel,
+  task: Task,
   file: OpenFile,
   data: Uint8Array,
   position: number | null,
@@ -92,6 +95,7 @@ function doWrite(
   const at = position ?? (file.seekable ? file.offset : null);
   const finish = (n: number) => {
     if (n > 0 && position === null && at !== null) file.offset = at + n;
+    if (n === -EPIPE) kernel.sendSignal(task, SIGPIPE); // the reader is gone
     return n;
   };
   const result = file.ops.write(file, data, at);
@@ -148,7 +152,12 @@ function readv(
   return typeof result === "number" ? scatter(result) : result.then(scatter);
 }
 
-function writev(task: Task, a: SyscallArgs, position: number | null): SyscallResult {
+function writev(
+  kernel: Kernel,
+  task: Task,
+  a: SyscallArgs,
+  position: number | null,
+): SyscallResult {
   const file = fileFor(task.proc, a.int(0));
   const iov = readIovecs(task, a.u64(1), a.int(2));
   let total = 0;
@@ -166,7 +175,7 @@ function writev(task: Task, a: SyscallArgs, position: number | null): SyscallRes
     data.set(p, o);
     o += p.length;
   }
-  return doWrite(file, data, position);
+  return doWrite(kernel, task, file, data, position);
 }
 
 function positioned(a: SyscallArgs, i: number): number {
@@ -190,11 +199,11 @@ export const fileIoSyscalls: SyscallFamily = {
     return doRead(kernel, task, file, a.u64(1), a.u64(2), null);
   },
 
-  write(task, a) {
+  write(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
     if (!file.writableMode) return -EBADF;
     const count = Math.min(a.u64(2), MAX_RW_COUNT);
-    return doWrite(file, task.proc.user.read(a.u64(1), count), null);
+    return doWrite(kernel, task, file, task.proc.user.read(a.u64(1), count), null);
   },
 
   pread64(task, a, kernel) {
@@ -204,26 +213,26 @@ export const fileIoSyscalls: SyscallFamily = {
     return doRead(kernel, task, file, a.u64(1), a.u64(2), offset);
   },
 
-  pwrite64(task, a) {
+  pwrite64(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
     const offset = positioned(a, 3);
     if (!file.writableMode) return -EBADF;
     if (!file.seekable) return -ESPIPE;
     const count = Math.min(a.u64(2), MAX_RW_COUNT);
-    return doWrite(file, task.proc.user.read(a.u64(1), count), offset);
+    return doWrite(kernel, task, file, task.proc.user.read(a.u64(1), count), offset);
   },
 
   readv: (task, a, kernel) => readv(kernel, task, a, null),
-  writev: (task, a) => writev(task, a, null),
+  writev: (task, a, kernel) => writev(kernel, task, a, null),
   preadv(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
     if (!file.seekable) return -ESPIPE;
     return readv(kernel, task, a, positioned(a, 3));
   },
-  pwritev(task, a) {
+  pwritev(task, a, kernel) {
     const file = fileFor(task.proc, a.int(0));
     if (!file.seekable) return -ESPIPE;
-    return writev(task, a, positioned(a, 3));
+    return writev(kernel, task, a, positioned(a, 3));
   },
 
   lseek(task, a) {

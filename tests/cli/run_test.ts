@@ -124,3 +124,16 @@ Deno.test("runProgram: an AbortSignal kills a program that waits forever", async
   assert.equal(result.signal, 9);
   assert.equal(result.status, 137);
 });
+
+Deno.test("runProgram: writing to a reader that went away raises SIGPIPE", async () => {
+  const gone = { isTerminal: false, write: () => false };
+  const result = await runProgram({
+    image: await Deno.readFile(`${BIN}/argv-env`),
+    exePath: "argv-env",
+    argv: ["argv-env"],
+    env: [],
+    stdout: gone,
+  });
+  assert.equal(result.signal, 13);
+  assert.equal(result.status, 141);
+});

@@ -74,6 +74,7 @@ function boundedOutput(): OutputEndpoint {
     isTerminal: false,
     write(data) {
       kept = Math.min(OUTPUT_KEEP, kept + data.length);
+      return true;
     },
   };
 }
