@@ -1,10 +1,11 @@
 // Inline semantics for the block compiler: the most frequent instructions (register MOV, LEA,
-// ADD/SUB/AND/OR/XOR/CMP/TEST, INC/DEC and register IMUL at 32 and 64 bits, MOV/MOVZX loads and
-// stores, PUSH/POP of 64-bit registers, CALL rel32, RET, Jcc and JMP, and the SSE forms of
-// jit-sse.ts) are emitted as JS source instead of handler calls. Those that touch memory record their RIP first, since they may fault. Each one computes
-// exactly what its handler in ops/ computes, lazy-flag record included; the record is returned
-// separately so the compiler can drop it when a later instruction of the block overwrites it
-// unread, and a following Jcc can test the producer's operands directly.
+// INC/DEC and register IMUL at 32 and 64 bits, PUSH/POP of 64-bit registers, CALL rel32, RET,
+// Jcc and JMP; the ALU, TEST, MOV and MOVZX forms of jit-operands.ts and the SSE forms of
+// jit-sse.ts) are emitted as JS source instead of handler calls. Those that touch memory record
+// their RIP first, since they may fault. Each one computes exactly what its handler in ops/
+// computes, lazy-flag record included; the record is returned separately so the compiler can
+// drop it when a later instruction of the block overwrites it unread, and a following Jcc can
+// test the producer's operands directly.
 
 import type { Insn } from "./insn.ts";
 import { BASE_RIP } from "./insn.ts";
@@ -18,19 +19,19 @@ import {
   LF_OP,
   LF_RHI,
   LF_RLO,
-  OP_ADD,
   OP_DEC,
   OP_INC,
   OP_LOGIC,
   OP_SUB,
 } from "./flags.ts";
 import { VEC_SS } from "./exceptions.ts";
-import { aluAI, aluEG, aluEI, aluGE, dec, inc, testAI, testEG, testEI } from "./ops/alu.ts";
-import { lea, movEG, movEI, movGE, movZI, movzxB, movzxW } from "./ops/mov.ts";
+import { dec, inc } from "./ops/alu.ts";
+import { lea, movEG, movEI, movGE, movZI } from "./ops/mov.ts";
 import { callRel, jcc, jmpRel, ret } from "./ops/control.ts";
 import { popZ, pushZ } from "./ops/stack.ts";
 import { imulFlags32, imulFlags64, imulGE, imulGEI, mulLow64High } from "./ops/muldiv.ts";
-import { addressCode, inlineSse, SSE_PARAMS } from "./jit-sse.ts";
+import { inlineSse, SSE_PARAMS } from "./jit-sse.ts";
+import { inlineOperands, loadCode, storeCode } from "./jit-operands.ts";
 
 /** Names and values every compiled function receives besides cond and starts. */
 export const INLINE_PARAMS: [string, unknown][] = [
@@ -45,9 +46,10 @@ const CANON_LIMIT = 0x800000000000;
 
 /** The lazy-flag record an inline instruction leaves, as the names of its JS locals. */
 export interface FlagProducer {
-  /** OP_ADD, OP_SUB or OP_LOGIC. */
+  /** OP_ADD, OP_SUB, OP_LOGIC, OP_INC or OP_DEC. */
   op: number;
-  wide: boolean;
+  /** Operation width: 8, 32 or 64. */
+  bits: number;
   a: string;
   aHi: string;
   b: string;
@@ -78,17 +80,6 @@ export interface InlineBranch {
   cc: number;
   target: number;
 }
-
-const ALU_OPS: Record<number, [number, string]> = {
-  0: [OP_ADD, "+"],
-  1: [OP_LOGIC, "|"],
-  4: [OP_LOGIC, "&"],
-  5: [OP_SUB, "-"],
-  6: [OP_LOGIC, "^"],
-  7: [OP_SUB, "-"],
-};
-const CMP = 7;
-const AND = 4;
 
 /** Recognize a Jcc/JMP rel with a canonical target; `next` is the RIP after it. */
 export function inlineBranch(insn: Insn, next: number): InlineBranch | null {
@@ -122,19 +113,14 @@ export function inlineInsn(
       producer: null,
     };
   }
-  if (insn.isMem && insn.fn !== lea) return memoryInsn(insn, k, addr, next, leave);
+  const operands = inlineOperands(insn, k, addr, next, leave);
+  if (operands !== null) return operands;
+  if (insn.isMem && insn.fn !== lea) return null;
   const s = insn.opsize;
   if (s !== 4 && s !== 8) return null;
   const wide = s === 8;
   const fn = insn.fn;
   const immLo = insn.imm >>> 0, immHi = wide ? insn.immHi >>> 0 : 0;
-  if (fn === aluEG) return alu(k, (insn.opByte >> 3) & 7, wide, insn.rm, `r[${insn.reg * 2}]`);
-  if (fn === aluGE) return alu(k, (insn.opByte >> 3) & 7, wide, insn.reg, `r[${insn.rm * 2}]`);
-  if (fn === aluEI) return alu(k, (insn.modrm >> 3) & 7, wide, insn.rm, null, immLo, immHi);
-  if (fn === aluAI) return alu(k, (insn.opByte >> 3) & 7, wide, 0, null, immLo, immHi);
-  if (fn === testEG) return alu(k, AND, wide, insn.rm, `r[${insn.reg * 2}]`, 0, 0, false);
-  if (fn === testEI) return alu(k, AND, wide, insn.rm, null, immLo, immHi, false);
-  if (fn === testAI) return alu(k, AND, wide, 0, null, immLo, immHi, false);
   if (fn === movEG) return move(insn.rm, insn.reg, wide);
   if (fn === movGE) return move(insn.reg, insn.rm, wide);
   if (fn === movZI) return constant(insn.reg, immLo, immHi);
@@ -195,61 +181,6 @@ function constant(dst: number, lo: number, hi: number): InlineInsn {
   return plain(`r[${dst * 2}] = ${lo}; r[${dst * 2 + 1}] = ${hi};`);
 }
 
-/** Group-1 operation `op` on register `dst` and a register (`src`, its low-half element) or immediate. */
-function alu(
-  k: number,
-  op: number,
-  wide: boolean,
-  dst: number,
-  src: string | null,
-  immLo = 0,
-  immHi = 0,
-  write = op !== CMP,
-): InlineInsn | null {
-  const entry = ALU_OPS[op];
-  if (entry === undefined) return null; // ADC, SBB: carry-in, left to the handler
-  const [lazyOp, sign] = entry;
-  const a = `a${k}`, aHi = `ah${k}`, b = `b${k}`, bHi = `bh${k}`, r = `v${k}`, rHi = `vh${k}`;
-  const d = dst * 2;
-  const lines: string[] = [];
-  const srcHi = src === null ? `${immHi}` : src.replace(/\[(\d+)\]/, (_, n) => `[${+n + 1}]`);
-  lines.push(`const ${a} = r[${d}], ${b} = ${src ?? immLo};`);
-  if (!wide) {
-    lines.push(`const ${r} = (${a} ${sign} ${b}) >>> 0;`);
-    if (write) lines.push(`r[${d}] = ${r}; r[${d + 1}] = 0;`);
-    const record =
-      `lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 32; lf[${LF_RLO}] = ${r}; lf[${LF_ALO}] = ${a}; lf[${LF_BLO}] = ${b};`;
-    return {
-      body: lines.join(" "),
-      record,
-      producer: { op: lazyOp, wide, a, aHi: "0", b, bHi: "0", r, rHi: "0" },
-    };
-  }
-  lines.push(`const ${aHi} = r[${d + 1}], ${bHi} = ${srcHi};`);
-  if (lazyOp === OP_LOGIC) {
-    lines.push(`const ${r} = (${a} ${sign} ${b}) >>> 0, ${rHi} = (${aHi} ${sign} ${bHi}) >>> 0;`);
-  } else if (lazyOp === OP_ADD) {
-    lines.push(
-      `const s${k} = ${a} + ${b}, ${r} = s${k} >>> 0;`,
-      `const ${rHi} = (${aHi} + ${bHi} + (s${k} >= ${TWO32} ? 1 : 0)) >>> 0;`,
-    );
-  } else {
-    lines.push(
-      `const s${k} = ${a} - ${b}, ${r} = s${k} >>> 0;`,
-      `const ${rHi} = (${aHi} - ${bHi} - (s${k} < 0 ? 1 : 0)) >>> 0;`,
-    );
-  }
-  if (write) lines.push(`r[${d}] = ${r}; r[${d + 1}] = ${rHi};`);
-  const record =
-    `lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 64; lf[${LF_RLO}] = ${r}; lf[${LF_RHI}] = ${rHi}; ` +
-    `lf[${LF_ALO}] = ${a}; lf[${LF_AHI}] = ${aHi}; lf[${LF_BLO}] = ${b}; lf[${LF_BHI}] = ${bHi};`;
-  return {
-    body: lines.join(" "),
-    record,
-    producer: { op: lazyOp, wide, a, aHi, b, bHi, r, rHi },
-  };
-}
-
 /**
  * INC/DEC of a register: the ADD/SUB of 1 that keeps CF, which the record saves in LF_AUX (read
  * through cond's CF test before the record is overwritten, so the previous record must stay).
@@ -265,7 +196,7 @@ function incDec(k: number, inc: boolean, wide: boolean, dst: number): InlineInsn
       record:
         `${carry} lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 32; lf[${LF_RLO}] = ${r}; lf[${LF_ALO}] = ${a}; lf[${LF_BLO}] = 1;`,
       readsFlags: true,
-      producer: { op: lazyOp, wide, a, aHi: "0", b: "1", bHi: "0", r, rHi: "0" },
+      producer: { op: lazyOp, bits: 32, a, aHi: "0", b: "1", bHi: "0", r, rHi: "0" },
     };
   }
   // The high half changes when the low half wraps: to 0 for INC, from 0 for DEC.
@@ -278,7 +209,7 @@ function incDec(k: number, inc: boolean, wide: boolean, dst: number): InlineInsn
       `${carry} lf[${LF_OP}] = ${lazyOp}; lf[${LF_BITS}] = 64; lf[${LF_RLO}] = ${r}; lf[${LF_RHI}] = ${rHi}; ` +
       `lf[${LF_ALO}] = ${a}; lf[${LF_AHI}] = ${aHi}; lf[${LF_BLO}] = 1; lf[${LF_BHI}] = 0;`,
     readsFlags: true,
-    producer: { op: lazyOp, wide, a, aHi, b: "1", bHi: "0", r, rHi },
+    producer: { op: lazyOp, bits: 64, a, aHi, b: "1", bHi: "0", r, rHi },
   };
 }
 
@@ -308,22 +239,28 @@ function stackInsn(
   let body: string;
   if (fn === pushZ && insn.opsize === 8) {
     const g = insn.reg * 2;
-    body = `${stackPointer(k, addr, -8)} cpu.write64(sp${k}, r[${g}], r[${g + 1}]); ${RSP_DOWN}` +
+    const value = { lo: `r[${g}]`, hi: `r[${g + 1}]` };
+    // RSP changes before the block may stop for a write to a code page.
+    body = `${stackPointer(k, addr, -8)} ${storeCode(`sp${k}`, k, 8, value, null)} ${RSP_DOWN}` +
       ` if (cpu.stop !== 0) { ${leave} }`;
   } else if (fn === popZ && insn.opsize === 8) {
     const g = insn.reg * 2;
-    body = `${stackPointer(k, addr, 0)} const p${k} = cpu.read64(sp${k}), ph${k} = cpu.hi;` +
-      ` ${RSP_UP} r[${g}] = p${k}; r[${g + 1}] = ph${k};`;
+    body = `${stackPointer(k, addr, 0)} let q${k} = 0, qh${k} = 0;` +
+      ` ${loadCode(`sp${k}`, k, 8, `q${k}`, `qh${k}`)} ${RSP_UP} r[${g}] = q${k}; r[${
+        g + 1
+      }] = qh${k};`;
   } else if (fn === callRel) {
     // The last instruction of its block: the compiler returns right after it.
     const target = next + insn.imm;
     if (target < -CANON_LIMIT || target >= CANON_LIMIT) return null; // #GP: the handler's job
     const hi = Math.floor(next / TWO32);
-    body = `${stackPointer(k, addr, -8)} cpu.write64(sp${k}, ${next - hi * TWO32}, ${hi >>> 0});` +
+    const value = { lo: `${next - hi * TWO32}`, hi: `${hi >>> 0}` };
+    body = `${stackPointer(k, addr, -8)} ${storeCode(`sp${k}`, k, 8, value, null)}` +
       ` ${RSP_DOWN} cpu.rip = ${target};`;
   } else if (fn === ret && insn.opByte === 0xc3) {
-    body = `${stackPointer(k, addr, 0)} const t${k} = cpu.read64(sp${k});` +
-      ` const tc${k} = cpu.canonical(t${k}, cpu.hi); ${RSP_UP} cpu.rip = tc${k};`;
+    body = `${stackPointer(k, addr, 0)} let t${k} = 0, th${k} = 0;` +
+      ` ${loadCode(`sp${k}`, k, 8, `t${k}`, `th${k}`)}` +
+      ` const tc${k} = cpu.canonical(t${k}, th${k}); ${RSP_UP} cpu.rip = tc${k};`;
   } else return undefined;
   return { body, record: "", producer: null, canFault: true };
 }
@@ -366,57 +303,6 @@ function leaCode(insn: Insn, k: number, wide: boolean, next: number): InlineInsn
   return plain(lines.join(" "));
 }
 
-/**
- * MOV loads and stores and MOVZX loads through the CPU's TLB fast paths. They can fault, so
- * the instruction's start is recorded first; a RIP-relative address is a constant.
- */
-function memoryInsn(
-  insn: Insn,
-  k: number,
-  addr: number,
-  next: number,
-  leave: string,
-): InlineInsn | null {
-  const fn = insn.fn, s = insn.opsize, g = insn.reg * 2;
-  let kind: "load" | "store" | "zx8" | "zx16";
-  if (fn === movGE && (s === 4 || s === 8)) kind = "load";
-  else if (fn === movEG && (s === 4 || s === 8 || s === 1)) kind = "store";
-  else if (fn === movzxB && s !== 2) kind = "zx8";
-  else if (fn === movzxW && s !== 2) kind = "zx16";
-  else return null;
-  if (insn.base === BASE_RIP && insn.seg === 0 && insn.asize === 8) {
-    const a = next + insn.disp;
-    if (a < -CANON_LIMIT || a >= CANON_LIMIT) return null;
-  }
-  // Unusual addresses (huge register values, non-canonical sums) take Cpu.ea's exact path.
-  const address = addressCode(insn, k, next);
-  const usesInsn = address === null || address.bad !== "";
-  const ea = address === null
-    ? `const m${k} = cpu.ea(i${k});`
-    : `${address.pre}${address.bad === "" ? "" : ` if (${address.bad}) m${k} = cpu.ea(i${k});`}`;
-  const start = `cpu.insnStart = ${addr}; ${ea}`;
-  let body: string;
-  if (kind === "load") {
-    body = s === 8
-      ? `${start} const l${k} = cpu.read64(m${k}); r[${g}] = l${k}; r[${g + 1}] = cpu.hi;`
-      : `${start} r[${g}] = cpu.read32(m${k}); r[${g + 1}] = 0;`;
-  } else if (kind === "zx8" || kind === "zx16") {
-    body = `${start} r[${g}] = cpu.read${kind === "zx8" ? 8 : 16}(m${k}); r[${g + 1}] = 0;`;
-  } else {
-    let write: string;
-    if (s === 8) write = `cpu.write64(m${k}, r[${g}], r[${g + 1}]);`;
-    else if (s === 4) write = `cpu.write32(m${k}, r[${g}]);`;
-    else {
-      // Without REX, byte registers 4-7 are AH, CH, DH, BH.
-      const n = insn.reg;
-      const byte = n >= 4 && n < 8 && insn.rex === 0 ? (n - 4) * 8 + 1 : n * 8;
-      write = `cpu.write8(m${k}, cpu.r8[${byte}]);`;
-    }
-    body = `${start} ${write} if (cpu.stop !== 0) { ${leave} }`;
-  }
-  return { body, record: "", producer: null, usesInsn, canFault: true };
-}
-
 const SIGN = 2147483648;
 
 /**
@@ -428,8 +314,9 @@ export function fusedCondition(p: FlagProducer, cc: number): string | null {
   const base = cc & ~1;
   let t: string | null = null;
   const { a, aHi, b, bHi, r, rHi } = p;
-  const zero = p.wide ? `(${r} | ${rHi}) === 0` : `${r} === 0`;
-  const signSet = p.wide ? `${rHi} >= ${SIGN}` : `${r} >= ${SIGN}`;
+  const wide = p.bits === 64;
+  const zero = wide ? `(${r} | ${rHi}) === 0` : `${r} === 0`;
+  const signSet = wide ? `${rHi} >= ${SIGN}` : p.bits === 8 ? `${r} >= 128` : `${r} >= ${SIGN}`;
   if (base === 4) t = zero;
   else if (base === 8) t = signSet;
   else if (p.op === OP_LOGIC) {
@@ -438,13 +325,13 @@ export function fusedCondition(p: FlagProducer, cc: number): string | null {
     else if (base === 12) t = signSet; // L: SF != OF
     else if (base === 14) t = `(${zero} || ${signSet})`;
   } else if (p.op === OP_SUB) {
-    const below = p.wide
-      ? `(${aHi} < ${bHi} || (${aHi} === ${bHi} && ${a} < ${b}))`
-      : `${a} < ${b}`;
-    const equal = p.wide ? `(${a} === ${b} && ${aHi} === ${bHi})` : `${a} === ${b}`;
-    const less = p.wide
+    // Operands are unsigned; shifting a byte to the top of an int32 orders it as signed.
+    const signed = (v: string) => p.bits === 8 ? `(${v} << 24)` : `(${v} | 0)`;
+    const below = wide ? `(${aHi} < ${bHi} || (${aHi} === ${bHi} && ${a} < ${b}))` : `${a} < ${b}`;
+    const equal = wide ? `(${a} === ${b} && ${aHi} === ${bHi})` : `${a} === ${b}`;
+    const less = wide
       ? `((${aHi} | 0) < (${bHi} | 0) || (${aHi} === ${bHi} && ${a} < ${b}))`
-      : `(${a} | 0) < (${b} | 0)`;
+      : `${signed(a)} < ${signed(b)}`;
     if (base === 2) t = below;
     else if (base === 6) t = `(${below} || ${equal})`;
     else if (base === 12) t = less;

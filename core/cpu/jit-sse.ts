@@ -77,7 +77,7 @@ export function addressCode(insn: Insn, k: number, next: number): AddressCode | 
  * lie in one page whose translation for the access is in the TLB, else `slow` (as Cpu's
  * read/write fast paths do).
  */
-function viaTlb(
+export function viaTlb(
   m: string,
   k: number,
   size: number,

@@ -190,6 +190,7 @@ function regionCode(entry: Block, region: Block[]) {
   const source = `return function ${name}(cpu, budget) {\n` +
     `const r = cpu.r, lf = cpu.lf, xi = cpu.xmmI32, xd = cpu.xmmF64, xf32 = cpu.xmmF32;\n` +
     `const tlbTag = cpu.mmu.tlbTag, tlbPhys = cpu.mmu.tlbPhys, dv = cpu.mem.dv;\n` +
+    `const r8 = cpu.r8, u8 = cpu.mem.u8;\n` +
     `let n = 0, pc = 0;\n` +
     `try {\nfor (;;) {\n${dispatch}\n}\n} catch (e) {\n` +
     `const s = starts[pc]; let k = 0;\n` +
