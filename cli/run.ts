@@ -2,6 +2,7 @@
 // standard streams, like qemu-user or Blink. Exits with the program's status; a death by signal
 // prints the shell's one-line description and exits 128+N.
 
+import { isAbsolute, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ElfError } from "../kernel/exec/elf.ts";
 import { InitialStackError } from "../kernel/exec/initial-stack.ts";
@@ -67,8 +68,17 @@ function fatal(message: string, status: number): never {
   Deno.exit(status);
 }
 
+/**
+ * `deno task` runs in the project folder and says where it was started in INIT_CWD: a relative
+ * program path means the user's folder, as it would for any command.
+ */
+export function resolveFromUser(path: string): string {
+  const origin = Deno.env.get("INIT_CWD");
+  return origin && !isAbsolute(path) ? join(origin, path) : path;
+}
+
 async function runCommand(program: string, args: string[], opts: RunOptions): Promise<void> {
-  const image = readProgram(program);
+  const image = readProgram(resolveFromUser(program));
   const stdout = hostStdout();
   const stderr = hostStderr();
   const stdin = hostStdin();
@@ -81,6 +91,7 @@ async function runCommand(program: string, args: string[], opts: RunOptions): Pr
     result = await runProgram({
       image,
       exePath: program,
+      realPath: Deno.realPathSync(resolveFromUser(program)),
       argv: [program, ...args],
       env: buildEnvironment(opts.env, stdin.isTerminal || stdout.isTerminal),
       memoryBytes: opts.memory,

@@ -14,7 +14,7 @@ async function nexaos(args: string[], stdin = "") {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--allow-write", "--allow-env", `${ROOT}main.ts`, "run", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
