@@ -43,3 +43,55 @@ Deno.test({
     assert.equal(emulated, native);
   },
 });
+
+/**
+ * Runs `command` on a pseudo-terminal and types into it: each step waits until the output so far
+ * contains `after`, then sends `keys`. Returns everything printed.
+ */
+async function typeOnPty(command: string, steps: { after: string; keys: string }[]) {
+  const child = new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  // A hang guard, not a timing assertion: a program that never finishes fails the test.
+  const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const decoder = new TextDecoder();
+  let seen = "";
+  let step = 0;
+  for await (const chunk of child.stdout) {
+    seen += decoder.decode(chunk, { stream: true });
+    while (step < steps.length && seen.includes(steps[step].after)) {
+      await writer.write(new TextEncoder().encode(steps[step].keys));
+      step++;
+    }
+    if (step === steps.length && seen.includes("second read")) break;
+  }
+  await writer.close().catch(() => {});
+  await child.status;
+  clearTimeout(guard);
+  return seen.replaceAll("\r", "");
+}
+
+Deno.test({
+  name: "terminal: Ctrl-C reaches the program as SIGINT, as on Linux",
+  ignore: !hasScript(),
+  async fn() {
+    const probe = `${ROOT}tests/guest/bin/sigint-read`;
+    const steps = [
+      { after: "ready", keys: "\x03" },
+      { after: "first read", keys: "hello\n" },
+    ];
+    const native = await typeOnPty(probe, steps);
+    assert.match(native, /first read -1 EINTR, handler ran 1 time\(s\)/);
+    const deno = Deno.execPath();
+    const emulated = await typeOnPty(
+      `${deno} run -q --allow-read --allow-write --allow-env ${ROOT}main.ts run ${probe}`,
+      steps,
+    );
+    assert.equal(emulated, native);
+  },
+});
