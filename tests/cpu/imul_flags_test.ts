@@ -3,28 +3,18 @@
 // products, with operands chosen so products land on both sides of and right at 2^63 / 2^31.
 import assert from "node:assert/strict";
 import { TestMachine } from "../lib/machine.ts";
+import { rng } from "../lib/xorshift.ts";
 import { getFlags } from "../../core/cpu/flags.ts";
 import { imulFlags32, imulFlags64, mulLow64High } from "../../core/cpu/ops/muldiv.ts";
 
 const CF = 1, OF = 0x800;
 const M64 = (1n << 64n) - 1n;
 
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
-
 const signed64 = (v: bigint) => BigInt.asIntN(64, v);
 
 /** Operand pairs whose products are near the 64-bit signed limits, plus random ones. */
 function pairs(): [bigint, bigint][] {
-  const next = rng(77);
+  const next = rng(77).next;
   const r64 = () => (BigInt(next()) << 32n) | BigInt(next());
   const out: [bigint, bigint][] = [];
   const limit = 1n << 63n;
@@ -59,7 +49,7 @@ Deno.test("64-bit IMUL: low half and CF/OF match BigInt, also at the 2^63 bounda
 
 Deno.test("32-bit IMUL: CF/OF match the exact product", () => {
   const cpu = new TestMachine().cpu;
-  const next = rng(5);
+  const next = rng(5).next;
   const edges = [0, 1, -1, 46340, 46341, -46341, 0x7fffffff, -0x80000000, 65536, 32768, -32768];
   for (let n = 0; n < 5000; n++) {
     const a = n % 3 ? next() | 0 : edges[next() % edges.length];

@@ -6,6 +6,8 @@
 // agree.
 import assert from "node:assert/strict";
 import { TestMachine } from "../lib/machine.ts";
+import { assertSameState, twinMachines } from "../lib/jit-twins.ts";
+import { le32, type Rng, rng } from "../lib/xorshift.ts";
 import { EXIT_EXCEPTION, RCX, RSP } from "../../core/cpu/cpu.ts";
 import { cond, getFlags, OP_SUB, setFlags, setLazy, setLazy64 } from "../../core/cpu/flags.ts";
 import { JIT_THRESHOLD } from "../../core/cpu/jit.ts";
@@ -17,22 +19,6 @@ const HIGH_STACK = 0xfffff000;
 /** RBP always points into DATA; random instructions never write it. */
 const RBP = 5;
 
-/** xorshift32: reproducible random numbers. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return { next, below: (n: number) => next() % n, pick: <T>(a: T[]) => a[next() % a.length] };
-}
-type Rng = ReturnType<typeof rng>;
-
-const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 const INTERESTING = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe, 0x12345678];
 
 function rex(w: boolean, reg: number, rm: number, index = 0): number[] {
@@ -144,29 +130,16 @@ function randomState(m: TestMachine, g: Rng) {
 }
 
 function machines(code: number[]) {
-  return [true, false].map((jit) => {
-    const m = new TestMachine();
-    m.cpu.jit = jit;
-    m.map(CODE, 0x2000);
-    m.map(DATA, 0x1000);
-    m.map(HIGH_STACK, 0x2000);
-    m.writeVirt(CODE, code);
-    return m;
-  });
+  return twinMachines(code, CODE, [[CODE, 0x2000], [DATA, 0x1000], [HIGH_STACK, 0x2000]]);
 }
 
 function compare(a: TestMachine, b: TestMachine, what: string) {
-  assert.deepEqual(a.cpu.r, b.cpu.r, `${what}: registers`);
-  assert.equal(a.cpu.rip, b.cpu.rip, `${what}: rip`);
-  assert.equal(getFlags(a.cpu), getFlags(b.cpu), `${what}: rflags`);
-  assert.equal(a.cpu.instructions, b.cpu.instructions, `${what}: instruction count`);
-  assert.equal(a.cpu.exitException?.vector, b.cpu.exitException?.vector, `${what}: exception`);
-  assert.deepEqual(a.readVirt(DATA, 0x1000), b.readVirt(DATA, 0x1000), `${what}: memory`);
-  assert.deepEqual(
-    a.readVirt(HIGH_STACK, 0x2000),
-    b.readVirt(HIGH_STACK, 0x2000),
-    `${what}: stack`,
-  );
+  assertSameState(a, b, what, {
+    regions: [
+      { name: "memory", address: DATA, bytes: 0x1000 },
+      { name: "stack", address: HIGH_STACK, bytes: 0x2000 },
+    ],
+  });
 }
 
 Deno.test("inline block code matches the handlers (straight-line block ending in Jcc)", () => {

@@ -6,29 +6,15 @@
 // the same random state; registers, RFLAGS, RIP, memory, faults and instruction counts must agree.
 import assert from "node:assert/strict";
 import { TestMachine } from "../lib/machine.ts";
+import { assertSameState, twinMachines } from "../lib/jit-twins.ts";
+import { le32, type Rng, rng } from "../lib/xorshift.ts";
 import { EXIT_EXCEPTION, RBP } from "../../core/cpu/cpu.ts";
-import { getFlags, setFlags } from "../../core/cpu/flags.ts";
+import { setFlags } from "../../core/cpu/flags.ts";
 import { JIT_THRESHOLD } from "../../core/cpu/jit.ts";
 
 const CODE = 0x400000;
 const DATA = 0x600000;
 
-/** xorshift32: reproducible random numbers. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return { next, below: (n: number) => next() % n, pick: <T>(a: T[]) => a[next() % a.length] };
-}
-type Rng = ReturnType<typeof rng>;
-
-const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 const modrm = (mod: number, reg: number, rm: number) => (mod << 6) | ((reg & 7) << 3) | (rm & 7);
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x12345678];
 
@@ -154,24 +140,14 @@ function randomState(m: TestMachine, g: Rng) {
 }
 
 function machines(code: number[]) {
-  return [true, false].map((jit) => {
-    const m = new TestMachine();
-    m.cpu.jit = jit;
-    m.map(CODE, 0x1000);
-    m.map(DATA, 0x1000);
-    m.writeVirt(CODE, code);
-    return m;
-  });
+  return twinMachines(code, CODE, [[CODE, 0x1000], [DATA, 0x1000]]);
 }
 
 function compare(a: TestMachine, b: TestMachine, what: string) {
-  assert.deepEqual(a.cpu.r, b.cpu.r, `${what}: registers`);
-  assert.equal(a.cpu.rip, b.cpu.rip, `${what}: rip`);
-  assert.equal(getFlags(a.cpu), getFlags(b.cpu), `${what}: rflags`);
-  assert.equal(a.cpu.instructions, b.cpu.instructions, `${what}: instruction count`);
-  assert.equal(a.cpu.exitException?.vector, b.cpu.exitException?.vector, `${what}: exception`);
-  assert.equal(a.cpu.exitException?.address, b.cpu.exitException?.address, `${what}: CR2`);
-  assert.deepEqual(a.readVirt(DATA, 0x1000), b.readVirt(DATA, 0x1000), `${what}: memory`);
+  assertSameState(a, b, what, {
+    regions: [{ name: "memory", address: DATA, bytes: 0x1000 }],
+    faultAddress: true,
+  });
 }
 
 Deno.test("inline byte and memory-operand code matches the handlers", () => {

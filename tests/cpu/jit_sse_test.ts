@@ -6,8 +6,10 @@
 // counts must agree.
 import assert from "node:assert/strict";
 import { TestMachine } from "../lib/machine.ts";
+import { assertSameState, twinMachines } from "../lib/jit-twins.ts";
+import { type Rng, rng } from "../lib/xorshift.ts";
 import { EXIT_EXCEPTION } from "../../core/cpu/cpu.ts";
-import { getFlags, setFlags } from "../../core/cpu/flags.ts";
+import { setFlags } from "../../core/cpu/flags.ts";
 import { JIT_THRESHOLD } from "../../core/cpu/jit.ts";
 import { INLINED_SSE_FORMS } from "../../core/cpu/jit-sse.ts";
 import { FORMS } from "../../core/cpu/table.ts";
@@ -15,20 +17,6 @@ import { FORMS } from "../../core/cpu/table.ts";
 const CODE = 0x400000;
 const DATA = 0x600000;
 const RBP = 5;
-
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return { next, below: (n: number) => next() % n, pick: <T>(a: T[]) => a[next() % a.length] };
-}
-type Rng = ReturnType<typeof rng>;
 
 const PREFIX: Record<string, number[]> = { NP: [], "66": [0x66], F3: [0xf3], F2: [0xf2] };
 
@@ -255,25 +243,14 @@ function randomState(m: TestMachine, g: Rng) {
 }
 
 function machines(code: number[]) {
-  return [true, false].map((jit) => {
-    const m = new TestMachine();
-    m.cpu.jit = jit;
-    m.map(CODE, 0x2000);
-    m.map(DATA, 0x1000);
-    m.writeVirt(CODE, code);
-    return m;
-  });
+  return twinMachines(code, CODE, [[CODE, 0x2000], [DATA, 0x1000]]);
 }
 
 function compare(a: TestMachine, b: TestMachine, what: string) {
-  assert.deepEqual(a.cpu.r, b.cpu.r, `${what}: registers`);
-  assert.deepEqual(a.cpu.xmm32, b.cpu.xmm32, `${what}: xmm`);
-  assert.equal(a.cpu.mxcsr, b.cpu.mxcsr, `${what}: mxcsr`);
-  assert.equal(a.cpu.rip, b.cpu.rip, `${what}: rip`);
-  assert.equal(getFlags(a.cpu), getFlags(b.cpu), `${what}: rflags`);
-  assert.equal(a.cpu.instructions, b.cpu.instructions, `${what}: instruction count`);
-  assert.equal(a.cpu.exitException?.vector, b.cpu.exitException?.vector, `${what}: exception`);
-  assert.deepEqual(a.readVirt(DATA, 0x1000), b.readVirt(DATA, 0x1000), `${what}: memory`);
+  assertSameState(a, b, what, {
+    regions: [{ name: "memory", address: DATA, bytes: 0x1000 }],
+    xmm: true,
+  });
 }
 
 Deno.test("every inlined SSE form names a legacy form of the table", () => {
