@@ -21,15 +21,14 @@ import { type Process, Task } from "./proc/process.ts";
 import {
   deliverSignals as deliverPendingSignals,
   forceSignal as forceSignalOn,
+  isBlocked,
   recordSyscallNumber,
   userFaultInfo,
 } from "./signals/delivery.ts";
 import { kernelSigInfo, type SigInfo } from "./signals/sigframe.ts";
 import {
   defaultAction,
-  SIG_DFL,
-  SIG_IGN,
-  sigBit,
+  dispositionIgnores,
   SIGILL,
   SIGKILL,
   SIGSEGV,
@@ -132,11 +131,10 @@ export class Kernel {
   /** Handle the syscall the CPU stopped at; returns a promise only when the call waits. */
   private syscall(task: Task): Promise<void> | null {
     const cpu = this.cpu;
-    const nr = cpu.r[RAX * 2 + 1] === 0 ? cpu.r[RAX * 2] : -1;
-    this.stats.syscalls++;
-    const handler = nr >= 0 ? this.handlers[nr] : undefined;
-    const rawArgs = this.strace !== null ? this.args.raw() : null;
     const rawNr = cpu.r[RAX * 2 + 1] * 2 ** 32 + cpu.r[RAX * 2];
+    this.stats.syscalls++;
+    const handler = rawNr < this.handlers.length ? this.handlers[rawNr] : undefined;
+    const rawArgs = this.strace !== null ? this.args.raw() : null;
     recordSyscallNumber(task, rawNr);
     let result: number | Promise<number>;
     if (handler === undefined) result = -ENOSYS;
@@ -206,7 +204,7 @@ export class Kernel {
   /** Queue `sig` for `task` and interrupt what it waits on. */
   sendSignal(task: Task, sig: number): void {
     // Linux drops a signal at generation when it is ignored and not blocked (prepare_signal).
-    if (this.isIgnored(task, sig) && !this.isBlocked(task, sig)) return;
+    if (dispositionIgnores(task.proc.sigactions[sig], sig) && !isBlocked(task, sig)) return;
     task.pending.add(sig);
     this.cpu.exitRequested = true;
     const wake = this.signalWake;
@@ -264,22 +262,10 @@ export class Kernel {
     }
   }
 
-  private isBlocked(task: Task, sig: number): boolean {
-    const [word, bit] = sigBit(sig);
-    return ((word === 0 ? task.sigmaskLow : task.sigmaskHigh) & bit) !== 0;
-  }
-
-  /** Disposition ignore: SIG_IGN, or SIG_DFL for a signal whose default is to ignore. */
-  private isIgnored(task: Task, sig: number): boolean {
-    if (sig === SIGKILL) return false;
-    const handler = task.proc.sigactions[sig].handler;
-    return handler === SIG_IGN || (handler === SIG_DFL && defaultAction(sig) === "ignore");
-  }
-
   /** A pending signal that is neither blocked nor ignored: it would interrupt a wait. */
   hasDeliverableSignal(task: Task): boolean {
     for (const sig of task.pending) {
-      if (!this.isBlocked(task, sig) && !this.isIgnored(task, sig)) return true;
+      if (!isBlocked(task, sig) && !dispositionIgnores(task.proc.sigactions[sig], sig)) return true;
     }
     return false;
   }
@@ -300,7 +286,6 @@ export class Kernel {
     if (proc.exitStatus !== null) return;
     proc.exitStatus = status;
     proc.fds.closeAll();
-    this.cpu.exitRequested = true;
   }
 
   /** Free what an ended process still holds. */

@@ -94,7 +94,7 @@ export async function runProgram(request: RunRequest): Promise<RunResult> {
     false,
   );
   [stdout, stderr].forEach((out, i) => {
-    const ops = new StdoutOps(out, out.isTerminal ? terminal : null, i + 1);
+    const ops = new StdoutOps(out, out.isTerminal ? terminal : null);
     proc.fds.install(
       new OpenFile(ops, out.isTerminal ? ttyFlags : O_WRONLY, `pipe:[${i + 1}]`),
       false,

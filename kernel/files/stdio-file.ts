@@ -101,7 +101,7 @@ let nextPipeIno = 1000;
 /** File operations shared by the input and output sides. */
 abstract class StdioOps implements FileOps {
   private readonly ino = nextPipeIno++;
-  constructor(protected readonly terminal: Terminal | null, private readonly index: number) {}
+  constructor(protected readonly terminal: Terminal | null) {}
 
   stat(): FileStat {
     const now = Date.now() * 1e6;
@@ -113,7 +113,7 @@ abstract class StdioOps implements FileOps {
       nlink: 1,
       uid: 0,
       gid: tty ? 5 : 0,
-      rdev: tty ? PTS_MAJOR * 256 + this.index * 0 : 0,
+      rdev: tty ? PTS_MAJOR * 256 : 0, // /dev/pts/0
       size: 0,
       blksize: tty ? 1024 : 4096,
       blocks: 0,
@@ -175,17 +175,15 @@ abstract class StdioOps implements FileOps {
 
 export class StdinOps extends StdioOps {
   constructor(private readonly input: InputEndpoint, terminal: Terminal | null) {
-    super(terminal, 0);
+    super(terminal);
   }
 
   read(file: OpenFile, buf: Uint8Array, position: number | null): SyscallResult {
     const bad = noPosition(position);
     if (bad < 0) return bad;
     if (buf.length === 0) return 0;
-    if (!this.input.ready()) {
-      if (file.flags & O_NONBLOCK) return -EAGAIN;
-      return this.input.waitReady().then(() => this.read(file, buf, position));
-    }
+    // Never waits: callers wait through readWait, interruptibly, before reading.
+    if (!this.input.ready()) return -EAGAIN;
     const data = this.input.read(buf.length);
     const bytes = this.terminal ? this.terminal.translateInput(data) : data;
     buf.set(bytes);
@@ -203,8 +201,8 @@ export class StdinOps extends StdioOps {
 }
 
 export class StdoutOps extends StdioOps {
-  constructor(private readonly output: OutputEndpoint, terminal: Terminal | null, index: number) {
-    super(terminal, index);
+  constructor(private readonly output: OutputEndpoint, terminal: Terminal | null) {
+    super(terminal);
   }
 
   write(_file: OpenFile, data: Uint8Array, position: number | null): SyscallResult {

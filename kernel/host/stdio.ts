@@ -73,11 +73,6 @@ export function collectOutput(): {
   };
 }
 
-/** Output that goes nowhere (like /dev/null). */
-export function discardOutput(): OutputEndpoint {
-  return { isTerminal: false, write: () => true };
-}
-
 /**
  * The Deno process's stdin. One host read is outstanding at a time; its data is buffered so a
  * guest asking for fewer bytes gets the rest on its next read, and non-blocking reads can ask

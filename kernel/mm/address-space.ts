@@ -269,9 +269,7 @@ export class AddressSpace {
       }
     } else if (prot === 0) {
       pt.forEachPresent(a.start, a.end, (_v, slot) => {
-        const low = pt.readSlot(slot);
-        pt.clearSlot(slot);
-        pt.writeSlotLow(slot, frameOf(low) | PTE_HELD);
+        pt.writeSlotLow(slot, frameOf(pt.readSlot(slot)) | PTE_HELD);
       });
     } else {
       pt.forEachPresent(a.start, a.end, (_v, slot) => {

@@ -57,8 +57,4 @@ export class FrameAllocator {
     this.refs[frame] = refs - 1;
     if (refs === 1) this.freeStack[this.freeCount++] = frame;
   }
-
-  refCount(paddr: number): number {
-    return this.refs[paddr >>> PAGE_SHIFT];
-  }
 }

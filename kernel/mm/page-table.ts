@@ -58,13 +58,6 @@ export class PageTable {
     return s < 0 ? 0 : this.dv.getUint32(s, true);
   }
 
-  /** Physical address `vaddr` maps to, or -1 when not present. */
-  physical(vaddr: number): number {
-    const low = this.entryLow(vaddr);
-    if (!(low & PTE_PRESENT)) return -1;
-    return (low & ADDR_MASK_LOW) + (vaddr % PAGE_SIZE);
-  }
-
   /** Install a leaf mapping (the caller owns the reference on `paddr`). */
   map(vaddr: number, paddr: number, flags: number, noExec: boolean): void {
     const s = this.slot(vaddr, true);

@@ -10,7 +10,6 @@ import type { AddressSpace } from "./address-space.ts";
 
 const TWO32 = 2 ** 32;
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 export class UserMemory {
   private readonly u8: Uint8Array;
@@ -50,11 +49,6 @@ export class UserMemory {
     const out = new Uint8Array(len);
     this.pieces(addr, len, false, (p, o, n) => out.set(this.u8.subarray(p, p + n), o));
     return out;
-  }
-
-  /** Copy user memory into `out` (avoids an allocation on hot paths). */
-  readInto(addr: number, out: Uint8Array): void {
-    this.pieces(addr, out.length, false, (p, o, n) => out.set(this.u8.subarray(p, p + n), o));
   }
 
   write(addr: number, data: Uint8Array): void {
@@ -141,13 +135,5 @@ export class UserMemory {
       o += part.length;
     }
     return out;
-  }
-
-  /** Write a string with its terminating NUL. */
-  writeCString(addr: number, s: string): void {
-    const bytes = encoder.encode(s);
-    const out = new Uint8Array(bytes.length + 1);
-    out.set(bytes);
-    this.write(addr, out);
   }
 }

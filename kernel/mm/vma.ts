@@ -128,10 +128,4 @@ export class VmaList {
       if (i < this.areas.length) this.mergeAround(i);
     }
   }
-
-  clone(): VmaList {
-    const copy = new VmaList();
-    for (const a of this.areas) copy.areas.push({ ...a });
-    return copy;
-  }
 }

@@ -135,6 +135,18 @@ export interface SigAction {
   maskHigh: number;
 }
 
+/**
+ * sig_handler_ignored(): SIG_IGN, or SIG_DFL for a signal Linux ignores by default
+ * (SIG_KERNEL_IGNORE_MASK: SIGCONT, SIGCHLD, SIGWINCH, SIGURG). Such a signal is dropped when it
+ * is sent unblocked and never interrupts a wait.
+ */
+export function dispositionIgnores(action: SigAction, sig: number): boolean {
+  if (sig === SIGKILL || sig === SIGSTOP) return false;
+  if (action.handler === SIG_IGN) return true;
+  return action.handler === SIG_DFL &&
+    (sig === SIGCONT || sig === SIGCHLD || sig === SIGWINCH || sig === SIGURG);
+}
+
 export function defaultSigAction(): SigAction {
   return { handler: SIG_DFL, flags: 0, restorer: 0, maskLow: 0, maskHigh: 0 };
 }

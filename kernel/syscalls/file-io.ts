@@ -39,6 +39,16 @@ function fileFor(proc: Process, fd: number): OpenFile {
 }
 
 /**
+ * The kernel buffer for a read of `wanted` bytes: a stream (a pipe, the terminal) has only what
+ * is readable now to give, so a 1 MiB read of a few bytes does not allocate 1 MiB.
+ */
+function readSize(file: OpenFile, wanted: number): number {
+  const size = Math.min(wanted, MAX_RW_COUNT, CHUNK);
+  if (file.seekable || file.ops.readable === undefined) return size;
+  return Math.min(size, Math.max(1, file.ops.readable(file)));
+}
+
+/**
  * When a read on `file` would wait, wait for it unless a signal comes first; returns a promise
  * of -ERESTARTSYS (interrupted) or of `then()`, or null when no wait is needed.
  */
@@ -70,8 +80,7 @@ function doRead(
     () => doRead(kernel, task, file, addr, count, position),
   );
   if (waiting !== null) return waiting;
-  const len = Math.min(count, MAX_RW_COUNT, CHUNK);
-  const buf = new Uint8Array(len);
+  const buf = new Uint8Array(readSize(file, count));
   const at = position ?? (file.seekable ? file.offset : null);
   const finish = (n: number) => {
     if (n > 0) {
@@ -132,7 +141,7 @@ function readv(
   if (!file.readableMode || file.ops.read === undefined) return -EBADF;
   const waiting = afterReadWait(kernel, task, file, () => readv(kernel, task, a, position));
   if (waiting !== null) return waiting;
-  const total = Math.min(iov.reduce((n, [, len]) => n + len, 0), MAX_RW_COUNT, CHUNK);
+  const total = readSize(file, iov.reduce((n, [, len]) => n + len, 0));
   for (const [base, len] of iov) task.proc.user.checkWritable(base, Math.min(len, total));
   const buf = new Uint8Array(total);
   const at = position ?? (file.seekable ? file.offset : null);

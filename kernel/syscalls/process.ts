@@ -31,9 +31,6 @@ const PR_SET_VMA = 0x53564d41;
 const CAP_LAST_CAP = 40;
 const ROBUST_LIST_HEAD_SIZE = 24;
 
-/** Per-process prctl state that has no other home yet. */
-const prctlState = new WeakMap<object, { pdeathsig: number; noNewPrivs: number; thp: number }>();
-
 export const processSyscalls: SyscallFamily = {
   exit(task, a, kernel) {
     // The last thread leaving ends the process; threads come with the processes issue.
@@ -95,8 +92,6 @@ export const processSyscalls: SyscallFamily = {
   prctl(task, a) {
     const option = a.int(0);
     const proc = task.proc;
-    const state = prctlState.get(proc) ?? { pdeathsig: 0, noNewPrivs: 0, thp: 0 };
-    prctlState.set(proc, state);
     switch (option) {
       case PR_SET_NAME: {
         const bytes = proc.user.read(a.u64(1), 16);
@@ -122,19 +117,19 @@ export const processSyscalls: SyscallFamily = {
       case PR_SET_PDEATHSIG: {
         const sig = a.u64(1);
         if (sig > 64) return -EINVAL;
-        state.pdeathsig = sig;
+        proc.parentDeathSignal = sig;
         return 0;
       }
       case PR_GET_PDEATHSIG:
-        proc.user.writeU32(a.u64(1), state.pdeathsig);
+        proc.user.writeU32(a.u64(1), proc.parentDeathSignal);
         return 0;
       case PR_SET_NO_NEW_PRIVS:
         if (a.u64(1) !== 1 || a.u64(2) || a.u64(3) || a.u64(4)) return -EINVAL;
-        state.noNewPrivs = 1;
+        proc.noNewPrivs = 1;
         return 0;
       case PR_GET_NO_NEW_PRIVS:
         if (a.u64(1) || a.u64(2) || a.u64(3) || a.u64(4)) return -EINVAL;
-        return state.noNewPrivs;
+        return proc.noNewPrivs;
       case PR_GET_SECCOMP:
         return 0;
       case PR_CAPBSET_READ:
@@ -144,10 +139,10 @@ export const processSyscalls: SyscallFamily = {
       case PR_GET_TIMERSLACK:
         return 50000;
       case PR_SET_THP_DISABLE:
-        state.thp = a.u64(1) ? 1 : 0;
+        proc.thpDisabled = a.u64(1) ? 1 : 0;
         return 0;
       case PR_GET_THP_DISABLE:
-        return state.thp;
+        return proc.thpDisabled;
       case PR_SET_VMA:
         return 0;
     }

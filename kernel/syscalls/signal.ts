@@ -20,17 +20,13 @@ import {
 } from "../signals/delivery.ts";
 import { SI_TKILL, SI_USER } from "../signals/sigframe.ts";
 import {
+  dispositionIgnores,
   NSIG,
-  SIG_DFL,
-  SIG_IGN,
   type SigAction,
   sigBit,
-  SIGCHLD,
   SIGCONT,
   SIGKILL,
   SIGSTOP,
-  SIGURG,
-  SIGWINCH,
 } from "../signals/signals.ts";
 import type { SyscallFamily } from "./args.ts";
 
@@ -77,13 +73,6 @@ function setU64(dv: DataView, offset: number, v: number): void {
   }
   dv.setUint32(offset, v - hi * TWO32, true);
   dv.setUint32(offset + 4, hi, true);
-}
-
-/** sig_handler_ignored(): SIG_IGN, or SIG_DFL for a signal whose default is to ignore. */
-function handlerIgnores(action: SigAction, sig: number): boolean {
-  if (action.handler === SIG_IGN) return true;
-  return action.handler === SIG_DFL &&
-    (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH);
 }
 
 // ---- sending --------------------------------------------------------------------------------
@@ -199,7 +188,7 @@ export const signalSyscalls: SyscallFamily = {
     if (next !== null) {
       task.proc.sigactions[sig] = next;
       // POSIX: setting a disposition that ignores the signal discards it where pending.
-      if (handlerIgnores(next, sig)) {
+      if (dispositionIgnores(next, sig)) {
         for (const t of task.proc.threads) t.pending.delete(sig);
       }
     }
