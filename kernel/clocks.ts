@@ -8,6 +8,7 @@ import type { Kernel } from "./kernel.ts";
 import type { Process, Task } from "./proc/process.ts";
 import { fail } from "./syscall-error.ts";
 import type { UserMemory } from "./mm/uaccess.ts";
+import { setI64 } from "./le64.ts";
 
 export const CLOCK_REALTIME = 0;
 export const CLOCK_MONOTONIC = 1;
@@ -255,11 +256,8 @@ export function writeTimespec(user: UserMemory, addr: number, t: Timespec): void
 export function encodePair(a: number, b: number): Uint8Array {
   const out = new Uint8Array(16);
   const dv = new DataView(out.buffer);
-  for (const [offset, v] of [[0, a], [8, b]]) {
-    const hi = Math.floor(v / 2 ** 32);
-    dv.setUint32(offset, v - hi * 2 ** 32, true);
-    dv.setInt32(offset + 4, hi, true);
-  }
+  setI64(dv, 0, a);
+  setI64(dv, 8, b);
   return out;
 }
 

@@ -178,7 +178,7 @@ export class StdinOps extends StdioOps {
     super(terminal);
   }
 
-  read(file: OpenFile, buf: Uint8Array, position: number | null): SyscallResult {
+  read(_file: OpenFile, buf: Uint8Array, position: number | null): SyscallResult {
     const bad = noPosition(position);
     if (bad < 0) return bad;
     if (buf.length === 0) return 0;

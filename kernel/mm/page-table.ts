@@ -2,7 +2,7 @@
 // Leaves are 4 KiB pages; the upper levels are created on demand with permissive flags (the leaf
 // decides). Knows nothing about VMAs: address-space.ts decides what to map.
 
-import { PAGE_SIZE, type PhysicalMemory } from "../../core/memory.ts";
+import type { PhysicalMemory } from "../../core/memory.ts";
 import type { FrameAllocator } from "./frames.ts";
 
 export const PTE_PRESENT = 0x1;

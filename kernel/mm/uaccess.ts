@@ -6,9 +6,9 @@
 import { PAGE_SIZE } from "../../core/memory.ts";
 import { EFAULT, ENAMETOOLONG } from "../errno.ts";
 import { SyscallError } from "../syscall-error.ts";
+import { getI64, getU64, setI64 } from "../le64.ts";
 import type { AddressSpace } from "./address-space.ts";
 
-const TWO32 = 2 ** 32;
 const decoder = new TextDecoder();
 
 export class UserMemory {
@@ -77,16 +77,12 @@ export class UserMemory {
 
   /** A 64-bit value as an unsigned JS number (exact below 2^53). */
   u64(addr: number): number {
-    const b = this.read(addr, 8);
-    const dv = new DataView(b.buffer);
-    return dv.getUint32(4, true) * TWO32 + dv.getUint32(0, true);
+    return getU64(new DataView(this.read(addr, 8).buffer), 0);
   }
 
   /** A 64-bit value as a signed JS number (exact when |v| < 2^53). */
   i64(addr: number): number {
-    const b = this.read(addr, 8);
-    const dv = new DataView(b.buffer);
-    return dv.getInt32(4, true) * TWO32 + dv.getUint32(0, true);
+    return getI64(new DataView(this.read(addr, 8).buffer), 0);
   }
 
   writeU32(addr: number, v: number): void {
@@ -98,10 +94,7 @@ export class UserMemory {
   /** Store a JS integer (|v| < 2^53, negative allowed) as a 64-bit value. */
   writeI64(addr: number, v: number): void {
     const b = new Uint8Array(8);
-    const hi = Math.floor(v / TWO32);
-    const dv = new DataView(b.buffer);
-    dv.setUint32(0, v - hi * TWO32, true);
-    dv.setUint32(4, hi >>> 0, true);
+    setI64(new DataView(b.buffer), 0, v);
     this.write(addr, b);
   }
 

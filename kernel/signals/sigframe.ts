@@ -5,6 +5,7 @@
 
 import { RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP } from "../../core/cpu/cpu.ts";
 import { SIGBUS, SIGCHLD, SIGFPE, SIGILL, signalName, SIGSEGV, SIGTRAP } from "./signals.ts";
+import { getU64, setI64 } from "../le64.ts";
 
 /** sizeof(struct rt_sigframe). */
 export const FRAME_SIZE = 440;
@@ -61,8 +62,6 @@ export const UC_STRICT_RESTORE_SS = 4;
 /** The selectors Linux's 64-bit user mode runs with (__USER_CS, __USER_DS). */
 export const USER_CS = 0x33;
 export const USER_DS = 0x2b;
-
-const TWO32 = 2 ** 32;
 
 // ---- siginfo ----------------------------------------------------------------------------------
 
@@ -288,15 +287,4 @@ export function decodeFrame(bytes: Uint8Array): ReturnedContext {
     maskLow: dv.getUint32(UC_SIGMASK, true),
     maskHigh: dv.getUint32(UC_SIGMASK + 4, true),
   };
-}
-
-/** Store a JS integer (|v| < 2^53, negative in two's complement) as 64 bits. */
-function setI64(dv: DataView, offset: number, v: number): void {
-  const hi = Math.floor(v / TWO32);
-  dv.setUint32(offset, v - hi * TWO32, true);
-  dv.setUint32(offset + 4, hi >>> 0, true);
-}
-
-function getU64(dv: DataView, offset: number): number {
-  return dv.getUint32(offset + 4, true) * TWO32 + dv.getUint32(offset, true);
 }

@@ -7,6 +7,7 @@ import type { FileStat, OpenFile } from "../files/open-file.ts";
 import type { Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import type { SyscallFamily } from "./args.ts";
+import { setI64 } from "../le64.ts";
 
 export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -24,10 +25,7 @@ const NS = 1e9;
 export function encodeStat(st: FileStat): Uint8Array {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
-  const u64 = (off: number, v: number) => {
-    dv.setUint32(off, v % 2 ** 32, true);
-    dv.setUint32(off + 4, Math.floor(v / 2 ** 32), true);
-  };
+  const u64 = (off: number, v: number) => setI64(dv, off, v);
   const time = (off: number, ns: number) => {
     u64(off, Math.floor(ns / NS));
     u64(off + 8, ns % NS);
@@ -60,10 +58,7 @@ function minor(dev: number): number {
 export function encodeStatx(st: FileStat): Uint8Array {
   const b = new Uint8Array(256);
   const dv = new DataView(b.buffer);
-  const u64 = (off: number, v: number) => {
-    dv.setUint32(off, v % 2 ** 32, true);
-    dv.setUint32(off + 4, Math.floor(v / 2 ** 32), true);
-  };
+  const u64 = (off: number, v: number) => setI64(dv, off, v);
   const time = (off: number, ns: number) => {
     u64(off, Math.floor(ns / NS));
     dv.setUint32(off + 8, ns % NS, true);

@@ -16,6 +16,7 @@ import type { Process, Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import { FIONBIO } from "../files/stdio-file.ts";
 import type { SyscallArgs, SyscallFamily } from "./args.ts";
+import { getU64 } from "../le64.ts";
 
 /** Linux caps one read or write at MAX_RW_COUNT bytes. */
 const MAX_RW_COUNT = 0x7ffff000;
@@ -119,7 +120,7 @@ function readIovecs(task: Task, addr: number, count: number): [number, number][]
   const out: [number, number][] = [];
   let total = 0;
   for (let i = 0; i < count; i++) {
-    const base = dv.getUint32(i * 16 + 4, true) * 2 ** 32 + dv.getUint32(i * 16, true);
+    const base = getU64(dv, i * 16);
     const lenHigh = dv.getInt32(i * 16 + 12, true);
     if (lenHigh < 0) throw new SyscallError(EINVAL);
     const len = lenHigh * 2 ** 32 + dv.getUint32(i * 16 + 8, true);

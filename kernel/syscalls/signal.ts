@@ -29,6 +29,7 @@ import {
   SIGSTOP,
 } from "../signals/signals.ts";
 import type { SyscallFamily } from "./args.ts";
+import { getU64, setI64 } from "../le64.ts";
 
 const SIGSET_SIZE = 8;
 export const SIG_BLOCK = 0;
@@ -41,7 +42,6 @@ const UAPI_SA_FLAGS = 0x1 | 0x2 | 0x4 | 0x800 | 0x04000000 | 0x08000000 | 0x1000
 
 /** SIGKILL and SIGSTOP bits (both in the low word): never blocked, never caught. */
 const UNBLOCKABLE_LOW = sigBit(SIGKILL)[1] | sigBit(SIGSTOP)[1];
-const TWO32 = 2 ** 32;
 
 // ---- helpers --------------------------------------------------------------------------------
 
@@ -56,23 +56,6 @@ function sigsetBytes(low: number, high: number): Uint8Array {
   dv.setUint32(0, low >>> 0, true);
   dv.setUint32(4, high >>> 0, true);
   return out;
-}
-
-/** A u64 field as a JS number (exact below 2^53). */
-function u64At(dv: DataView, offset: number): number {
-  return dv.getUint32(offset + 4, true) * TWO32 + dv.getUint32(offset, true);
-}
-
-/** Store a number read by u64At; values rounded up to 2^64 become all ones again. */
-function setU64(dv: DataView, offset: number, v: number): void {
-  const hi = Math.floor(v / TWO32);
-  if (hi >= TWO32) {
-    dv.setUint32(offset, 0xffffffff, true);
-    dv.setUint32(offset + 4, 0xffffffff, true);
-    return;
-  }
-  dv.setUint32(offset, v - hi * TWO32, true);
-  dv.setUint32(offset + 4, hi, true);
 }
 
 // ---- sending --------------------------------------------------------------------------------
@@ -175,9 +158,9 @@ export const signalSyscalls: SyscallFamily = {
     if (act !== 0) {
       const dv = new DataView(user.read(act, 32).buffer);
       next = {
-        handler: u64At(dv, 0),
+        handler: getU64(dv, 0),
         flags: (dv.getUint32(8, true) & UAPI_SA_FLAGS) >>> 0,
-        restorer: u64At(dv, 16),
+        restorer: getU64(dv, 16),
         maskLow: (dv.getUint32(24, true) & ~UNBLOCKABLE_LOW) >>> 0,
         maskHigh: dv.getUint32(28, true),
       };
@@ -195,9 +178,9 @@ export const signalSyscalls: SyscallFamily = {
     if (oldact !== 0) {
       const out = new Uint8Array(32);
       const dv = new DataView(out.buffer);
-      setU64(dv, 0, old.handler);
+      setI64(dv, 0, old.handler);
       dv.setUint32(8, old.flags >>> 0, true);
-      setU64(dv, 16, old.restorer);
+      setI64(dv, 16, old.restorer);
       dv.setUint32(24, old.maskLow >>> 0, true);
       dv.setUint32(28, old.maskHigh >>> 0, true);
       user.write(oldact, out);
@@ -250,7 +233,7 @@ export const signalSyscalls: SyscallFamily = {
     let next: { sp: number; flags: number; size: number } | null = null;
     if (ss !== 0) {
       const dv = new DataView(user.read(ss, 24).buffer);
-      next = { sp: u64At(dv, 0), flags: dv.getUint32(8, true), size: u64At(dv, 16) };
+      next = { sp: getU64(dv, 0), flags: dv.getUint32(8, true), size: getU64(dv, 16) };
     }
     const cur = task.altStack;
     const sp = kernel.cpu.regNumber(RSP);
@@ -272,9 +255,9 @@ export const signalSyscalls: SyscallFamily = {
     if (oldss !== 0) {
       const out = new Uint8Array(24);
       const dv = new DataView(out.buffer);
-      setU64(dv, 0, old.sp);
+      setI64(dv, 0, old.sp);
       dv.setUint32(8, old.flags, true);
-      setU64(dv, 16, old.size);
+      setI64(dv, 16, old.size);
       user.write(oldss, out);
     }
     return 0;

@@ -6,6 +6,7 @@
 // truncation, body damage).
 
 import { fileURLToPath } from "node:url";
+import { PF_R, PF_W, PF_X, PT_GNU_STACK, PT_LOAD } from "../../kernel/exec/elf.ts";
 import { syscallHandlers } from "../../kernel/syscalls/dispatch.ts";
 
 export type FuzzKind = "code" | "syscall" | "elf";
@@ -96,9 +97,6 @@ export const SCRATCH_SIZE = 0x4000;
 const PAGE = 4096;
 const ELF_HEADER_SIZE = 64;
 const PHDR_SIZE = 56;
-const PT_LOAD = 1;
-const PT_GNU_STACK = 0x6474e551;
-const PF_X = 1, PF_W = 2, PF_R = 4;
 
 export interface ElfLayout {
   /** Mapped read+execute at CODE_ADDRESS; the entry point is its first byte. */
