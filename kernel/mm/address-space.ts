@@ -66,6 +66,11 @@ export class AddressSpace {
     return total;
   }
 
+  /** RLIMIT_AS: would mapping `extra` more bytes pass it? (Free when there is no limit.) */
+  private wouldExceedLimit(extra: number): boolean {
+    return this.addressLimit !== Infinity && this.mappedBytes + extra > this.addressLimit;
+  }
+
   private leafFlags(prot: number): number {
     return PTE_USER | (prot & PROT_WRITE ? PTE_WRITE : 0);
   }
@@ -108,7 +113,7 @@ export class AddressSpace {
     if (above.end - newStart > this.stackLimit) return undefined;
     const below = this.vmas.previous(addr);
     if (below !== undefined && newStart - below.end < STACK_GUARD_GAP) return undefined;
-    if (this.mappedBytes + (above.start - newStart) > this.addressLimit) return undefined;
+    if (this.wouldExceedLimit(above.start - newStart)) return undefined;
     above.start = newStart;
     return above;
   }
@@ -209,7 +214,7 @@ export class AddressSpace {
       if (start < 0) return -ENOMEM;
     }
     const replaced = fixed === "replace" ? this.overlapSize(start, start + len) : 0;
-    if (this.mappedBytes - replaced + len > this.addressLimit) return -ENOMEM;
+    if (this.wouldExceedLimit(len - replaced)) return -ENOMEM;
     if (fixed === "replace") this.unmapRange(start, start + len);
     this.vmas.insert({ start, end: start + len, prot, flags: vmaFlags, name });
     return start;
@@ -317,7 +322,7 @@ export class AddressSpace {
     const canGrow = oldAddr + oldLen === vma.end && growEnd <= TASK_SIZE &&
       !this.vmas.overlaps(vma.end, growEnd);
     if (canGrow) {
-      if (this.mappedBytes + newLen - oldLen > this.addressLimit) return -ENOMEM;
+      if (this.wouldExceedLimit(newLen - oldLen)) return -ENOMEM;
       this.vmas.splitAt(oldAddr);
       const area = this.vmas.find(oldAddr)!;
       area.end = growEnd;
@@ -332,7 +337,7 @@ export class AddressSpace {
 
   /** Move pages of [oldAddr, oldAddr+oldLen) to `target`, resizing to newLen. */
   private moveArea(vma: Vma, oldAddr: number, oldLen: number, newLen: number, target: number) {
-    if (this.mappedBytes + newLen - oldLen > this.addressLimit) return -ENOMEM;
+    if (this.wouldExceedLimit(newLen - oldLen)) return -ENOMEM;
     const template = { ...vma };
     this.unmapRange(target, target + newLen);
     const pt = this.pageTable;
@@ -373,7 +378,7 @@ export class AddressSpace {
         const above = this.vmas.next(oldEnd);
         if (above && above.flags & VMA_GROWSDOWN) return this.brk;
       }
-      if (this.mappedBytes + newEnd - oldEnd > this.addressLimit) return this.brk;
+      if (this.wouldExceedLimit(newEnd - oldEnd)) return this.brk;
       this.vmas.insert({
         start: oldEnd,
         end: newEnd,
