@@ -77,6 +77,9 @@ export interface FileOps {
 
 export class OpenFile {
   offset = 0;
+  /** F_SETOWN / F_SETSIG: who gets SIGIO and which signal (kept for O_ASYNC, not yet raised). */
+  owner = 0;
+  ioSignal = 0;
   private refs = 1;
 
   constructor(

@@ -91,8 +91,17 @@ export class Terminal {
     return data.map((b) => b === 13 ? 10 : b);
   }
 
-  windowSize(): { columns: number; rows: number } | null {
-    return this.sizeOf();
+  /** The window size TIOCSWINSZ set, which then wins over the host's (as on a pty). */
+  private setSize: { columns: number; rows: number; xpixel: number; ypixel: number } | null = null;
+
+  windowSize(): { columns: number; rows: number; xpixel: number; ypixel: number } {
+    if (this.setSize !== null) return this.setSize;
+    const host = this.sizeOf() ?? { columns: 80, rows: 24 };
+    return { ...host, xpixel: 0, ypixel: 0 };
+  }
+
+  setWindowSize(size: { columns: number; rows: number; xpixel: number; ypixel: number }): void {
+    this.setSize = size;
   }
 }
 
@@ -144,17 +153,26 @@ abstract class StdioOps implements FileOps {
         tty.set(user.read(arg, TERMIOS_SIZE));
         return 0;
       case TIOCGWINSZ: {
-        const size = tty.windowSize() ?? { columns: 80, rows: 24 };
+        const size = tty.windowSize();
         const ws = new Uint8Array(8);
         const dv = new DataView(ws.buffer);
         dv.setUint16(0, size.rows, true);
         dv.setUint16(2, size.columns, true);
+        dv.setUint16(4, size.xpixel, true);
+        dv.setUint16(6, size.ypixel, true);
         user.write(arg, ws);
         return 0;
       }
-      case TIOCSWINSZ:
-        user.read(arg, 8);
+      case TIOCSWINSZ: {
+        const dv = new DataView(user.read(arg, 8).buffer);
+        tty.setWindowSize({
+          rows: dv.getUint16(0, true),
+          columns: dv.getUint16(2, true),
+          xpixel: dv.getUint16(4, true),
+          ypixel: dv.getUint16(6, true),
+        });
         return 0;
+      }
       case TIOCGPGRP:
         user.writeU32(arg, tty.foregroundGroup);
         return 0;

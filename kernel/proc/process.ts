@@ -40,10 +40,11 @@ export class Process {
   pgid: number;
   sid: number;
   dumpable = 1;
-  /** prctl state: PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_THP_DISABLE. */
+  /** prctl state: PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_THP_DISABLE, timer slack. */
   parentDeathSignal = 0;
   noNewPrivs = 0;
   thpDisabled = 0;
+  timerSlackNs = 50_000;
   readonly limits: Rlimit[] = defaultLimits();
   readonly sigactions: SigAction[] = Array.from({ length: NSIG + 1 }, defaultSigAction);
   /** Set when the process has ended: its wait status in Linux's encoding. */

@@ -2,7 +2,7 @@
 // dup, dup2, dup3, fcntl and ioctl. They work on any OpenFile; which files exist is the VFS's
 // business. User buffers are copied in and out through the process's UserMemory.
 
-import { EBADF, EINVAL, ENOTTY, EPIPE, ERESTARTSYS, ESPIPE } from "../errno.ts";
+import { EBADF, EINVAL, ENOTTY, EPIPE, ERESTARTSYS, ESPIPE, ESRCH } from "../errno.ts";
 import { SIGPIPE } from "../signals/signals.ts";
 import type { Kernel } from "../kernel.ts";
 import {
@@ -283,7 +283,7 @@ export const fileIoSyscalls: SyscallFamily = {
     return dupTo(task, oldFd, newFd, (flags & O_CLOEXEC) !== 0);
   },
 
-  fcntl(task, a) {
+  fcntl(task, a, kernel) {
     const fd = a.int(0), cmd = a.int(1);
     const fds = task.proc.fds;
     const file = fileFor(task.proc, fd);
@@ -305,11 +305,26 @@ export const fileIoSyscalls: SyscallFamily = {
         file.flags = (file.flags & ~SETFL_MASK) | (a.int(2) & SETFL_MASK);
         return 0;
       case F_GETOWN:
+        return file.owner;
+      case F_SETOWN: {
+        // A pid, or minus a process group; it must exist.
+        const owner = a.int(2);
+        const exists = owner === 0 ||
+          [...kernel.processes.values()].some((p) =>
+            owner > 0 ? p.pid === owner : p.pgid === -owner
+          );
+        if (!exists) return -ESRCH;
+        file.owner = owner;
+        return 0;
+      }
       case F_GETSIG:
+        return file.ioSignal;
+      case F_SETSIG: {
+        const sig = a.int(2);
+        if (sig < 0 || sig > 64) return -EINVAL;
+        file.ioSignal = sig;
         return 0;
-      case F_SETOWN:
-      case F_SETSIG:
-        return 0;
+      }
     }
     return -EINVAL;
   },

@@ -27,6 +27,8 @@ const PR_GET_NO_NEW_PRIVS = 39;
 const PR_SET_THP_DISABLE = 41;
 const PR_GET_THP_DISABLE = 42;
 const PR_SET_VMA = 0x53564d41;
+/** Linux's default timer slack for a task: 50 µs. */
+const DEFAULT_TIMER_SLACK_NS = 50_000;
 /** The highest capability number Linux 6.x knows (CAP_CHECKPOINT_RESTORE). */
 const CAP_LAST_CAP = 40;
 const ROBUST_LIST_HEAD_SIZE = 24;
@@ -135,16 +137,19 @@ export const processSyscalls: SyscallFamily = {
       case PR_CAPBSET_READ:
         return a.u64(1) <= CAP_LAST_CAP ? 1 : -EINVAL;
       case PR_SET_TIMERSLACK:
+        // 0 restores the default, as in Linux.
+        proc.timerSlackNs = a.u64(1) === 0 ? DEFAULT_TIMER_SLACK_NS : a.u64(1);
         return 0;
       case PR_GET_TIMERSLACK:
-        return 50000;
+        return proc.timerSlackNs;
       case PR_SET_THP_DISABLE:
         proc.thpDisabled = a.u64(1) ? 1 : 0;
         return 0;
       case PR_GET_THP_DISABLE:
         return proc.thpDisabled;
       case PR_SET_VMA:
-        return 0;
+        // Debian's kernels are built without CONFIG_ANON_VMA_NAME, where this is EINVAL.
+        return -EINVAL;
     }
     return -EINVAL;
   },

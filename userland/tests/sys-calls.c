@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,6 +96,12 @@ int main(void) {
   S("fcntl getfl stdout & accmode", SYS_fcntl, 1, F_GETFL) ;
   S("fcntl setfl nonblock", SYS_fcntl, 10, F_SETFL, O_NONBLOCK);
   show("fcntl getfl has nonblock", (syscall(SYS_fcntl, 10, F_GETFL) & O_NONBLOCK) != 0);
+  S("fcntl setown no such pid", SYS_fcntl, 10, F_SETOWN, 999999);
+  show("fcntl setown self", syscall(SYS_fcntl, 10, F_SETOWN, syscall(SYS_getpid)));
+  show("fcntl getown is self", syscall(SYS_fcntl, 10, F_GETOWN) == syscall(SYS_getpid));
+  S("fcntl setsig SIGUSR1", SYS_fcntl, 10, F_SETSIG, SIGUSR1);
+  S("fcntl getsig", SYS_fcntl, 10, F_GETSIG);
+  S("fcntl setsig 65", SYS_fcntl, 10, F_SETSIG, 65);
   S("fcntl unknown command", SYS_fcntl, 1, 12345);
   S("fcntl bad fd", SYS_fcntl, 99, F_GETFD);
   S("close 21", SYS_close, 21);
@@ -252,6 +259,12 @@ int main(void) {
   printf("name %s\n", name);
   S("prctl GET_DUMPABLE", SYS_prctl, 3, 0, 0, 0, 0);
   S("prctl SET_DUMPABLE 2", SYS_prctl, 4, 2, 0, 0, 0);
+  S("prctl SET_TIMERSLACK 1000", SYS_prctl, 29, 1000, 0, 0, 0);
+  S("prctl GET_TIMERSLACK", SYS_prctl, 30, 0, 0, 0, 0);
+  S("prctl SET_TIMERSLACK 0 (default)", SYS_prctl, 29, 0, 0, 0, 0);
+  S("prctl GET_TIMERSLACK", SYS_prctl, 30, 0, 0, 0, 0);
+  void *named = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  S("prctl SET_VMA anon name", SYS_prctl, 0x53564d41, 0, named, 8192, "buffers");
   S("prctl unknown option", SYS_prctl, 9999, 0, 0, 0, 0);
   S("missing syscall number 9999", 9999);
   fflush(stdout);

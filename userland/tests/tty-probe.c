@@ -18,6 +18,10 @@ int main(void) {
   } else {
     printf("TIOCGWINSZ: %s\n", strerror(errno));
   }
+  struct winsize set = {.ws_row = 40, .ws_col = 100, .ws_xpixel = 0, .ws_ypixel = 0};
+  if (ioctl(1, TIOCSWINSZ, &set) == 0 && ioctl(1, TIOCGWINSZ, &ws) == 0) {
+    printf("after TIOCSWINSZ %ux%u\n", ws.ws_col, ws.ws_row);
+  }
   struct termios t;
   if (tcgetattr(0, &t) != 0) {
     printf("tcgetattr: %s\n", strerror(errno));
