@@ -3,6 +3,7 @@
 
 import { EBADF, EMFILE } from "../errno.ts";
 import type { OpenFile } from "./open-file.ts";
+import { releasePosixLocks } from "../fs/locks.ts";
 
 interface FdEntry {
   file: OpenFile;
@@ -43,15 +44,21 @@ export class FdTable {
   installAt(fd: number, file: OpenFile, cloexec: boolean): void {
     const old = this.entries[fd];
     this.entries[fd] = { file, cloexec };
-    old?.file.put();
+    if (old !== undefined) this.closeFile(old.file);
   }
 
   close(fd: number): number {
     const e = fd >= 0 ? this.entries[fd] : undefined;
     if (e === undefined) return -EBADF;
     this.entries[fd] = undefined;
-    e.file.put();
+    this.closeFile(e.file);
     return 0;
+  }
+
+  /** Linux's filp_close: the process's POSIX locks on the file's inode go with any of its fds. */
+  private closeFile(file: OpenFile): void {
+    releasePosixLocks(file, this);
+    file.put();
   }
 
   /** Every open fd, ascending. */

@@ -5,6 +5,8 @@
 
 import { ESPIPE } from "../errno.ts";
 import type { UserMemory } from "../mm/uaccess.ts";
+import type { Path } from "../fs/dentry.ts";
+import type { Inode, Timespec } from "../fs/inode.ts";
 
 export const O_ACCMODE = 3;
 export const O_RDONLY = 0;
@@ -49,10 +51,13 @@ export interface FileStat {
   size: number;
   blksize: number;
   blocks: number;
-  atimeNs: number;
-  mtimeNs: number;
-  ctimeNs: number;
-  btimeNs?: number;
+  atime: Timespec;
+  mtime: Timespec;
+  ctime: Timespec;
+  btime?: Timespec | null;
+  /** STATX_ATTR_* bits statx reports (e.g. STATX_ATTR_MOUNT_ROOT). */
+  attributes?: number;
+  mountId?: number;
 }
 
 export type SyscallResult = number | Promise<number>;
@@ -73,6 +78,8 @@ export interface FileOps {
    */
   readWait?(file: OpenFile): Promise<void> | null;
   release?(file: OpenFile): void;
+  /** mmap gives fresh zero-filled memory (/dev/zero); without it only regular files map. */
+  mapsAnonymous?: boolean;
 }
 
 export class OpenFile {
@@ -80,6 +87,12 @@ export class OpenFile {
   /** F_SETOWN / F_SETSIG: who gets SIGIO and which signal (kept for O_ASYNC, not yet raised). */
   owner = 0;
   ioSignal = 0;
+  /** Where a file opened by path lives (null for pipes and host streams). */
+  location: Path | null = null;
+  /** Directory reading state (getdents64). */
+  dirCursor: { entries: { name: string; ino: number; type: number }[]; pos: number } | null = null;
+  /** Runs after the last reference is gone and ops.release ran (inode bookkeeping, locks). */
+  onLastClose: (() => void) | null = null;
   private refs = 1;
 
   constructor(
@@ -87,7 +100,7 @@ export class OpenFile {
     /** Access mode and status flags (O_APPEND, O_NONBLOCK...). */
     public flags: number,
     /** The path it was opened by, for /proc/<pid>/fd and strace. */
-    readonly path: string,
+    public path: string,
   ) {}
 
   get readableMode(): boolean {
@@ -95,6 +108,9 @@ export class OpenFile {
   }
   get writableMode(): boolean {
     return (this.flags & O_ACCMODE) !== O_RDONLY;
+  }
+  get inode(): Inode | null {
+    return this.location?.dentry.inode ?? null;
   }
   get seekable(): boolean {
     return this.ops.seekableSize !== undefined && this.ops.seekableSize(this) !== null;
@@ -107,7 +123,10 @@ export class OpenFile {
 
   /** Drop one reference (an fd closed); the last one releases the file. */
   put(): void {
-    if (--this.refs === 0) this.ops.release?.(this);
+    if (--this.refs === 0) {
+      this.ops.release?.(this);
+      this.onLastClose?.();
+    }
   }
 }
 

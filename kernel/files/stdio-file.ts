@@ -2,6 +2,7 @@
 // pipe, or a test buffer). A terminal behaves as a Linux pseudo-terminal (character device 136:N
 // with termios and a window size); anything else behaves as a pipe (ESPIPE, FIONREAD).
 
+import { currentTime } from "../fs/inode.ts";
 import { EAGAIN, EINVAL, ENOTTY, EPIPE } from "../errno.ts";
 import type { InputEndpoint, OutputEndpoint } from "../host/stdio.ts";
 import type { UserMemory } from "../mm/uaccess.ts";
@@ -113,7 +114,7 @@ abstract class StdioOps implements FileOps {
   constructor(protected readonly terminal: Terminal | null) {}
 
   stat(): FileStat {
-    const now = Date.now() * 1e6;
+    const now = currentTime();
     const tty = this.terminal !== null;
     return {
       dev: tty ? DEVPTS_DEV : PIPEFS_DEV,
@@ -126,9 +127,9 @@ abstract class StdioOps implements FileOps {
       size: 0,
       blksize: tty ? 1024 : 4096,
       blocks: 0,
-      atimeNs: now,
-      mtimeNs: now,
-      ctimeNs: now,
+      atime: now,
+      mtime: now,
+      ctime: now,
     };
   }
 

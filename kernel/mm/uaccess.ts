@@ -3,6 +3,7 @@
 // in demand-zero pages as a user access would), and anything unmapped or not permitted raises
 // SyscallError(EFAULT) instead of touching memory.
 
+import { bytesName } from "../fs/inode.ts";
 import { PAGE_SIZE } from "../../core/memory.ts";
 import { EFAULT, ENAMETOOLONG } from "../errno.ts";
 import { SyscallError } from "../syscall-error.ts";
@@ -101,6 +102,11 @@ export class UserMemory {
   /** A NUL-terminated string of at most `max` bytes before the NUL (else ENAMETOOLONG). */
   cString(addr: number, max = 4096): string {
     return decoder.decode(this.cStringBytes(addr, max));
+  }
+
+  /** A path argument: bytes up to the NUL as a latin1 string; ENAMETOOLONG past PATH_MAX. */
+  path(addr: number): string {
+    return bytesName(this.cStringBytes(addr, 4095));
   }
 
   cStringBytes(addr: number, max = 4096): Uint8Array {

@@ -6,6 +6,7 @@ import type { CpuContext } from "../../core/cpu/context.ts";
 import type { AddressSpace } from "../mm/address-space.ts";
 import { UserMemory } from "../mm/uaccess.ts";
 import { FdTable } from "../files/fd-table.ts";
+import type { Path } from "../fs/dentry.ts";
 import { defaultSigAction, NSIG, type SigAction } from "../signals/signals.ts";
 import { defaultLimits, type Rlimit } from "./limits.ts";
 
@@ -29,12 +30,16 @@ export class Process {
   readonly threads: Task[] = [];
   readonly user: UserMemory;
   fds = new FdTable();
-  cwd = "/";
+  /** The process's root (chroot) and working directory; set when the program is loaded. */
+  root!: Path;
+  cwd!: Path;
   umask = 0o022;
   /** The command name (comm): the executable's base name, at most 15 bytes. */
   name: string;
   /** Host or guest path of the executable (/proc/self/exe). */
   exePath = "";
+  /** Where the executable is in the VFS (/proc/<pid>/exe, ETXTBSY). */
+  exeLocation: Path | null = null;
   argv: string[] = [];
   envp: string[] = [];
   pgid: number;

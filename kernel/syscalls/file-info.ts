@@ -1,13 +1,17 @@
-// Syscalls that describe files and the process's place among them: fstat, newfstatat, statx,
-// readlink, readlinkat, getcwd, umask. Until the VFS exists only open fds (AT_EMPTY_PATH) and
-// /proc/self/exe resolve; every other path is ENOENT.
+// Syscalls that describe files: stat, lstat, fstat, newfstatat, statx, readlink(at), and the
+// umask. Paths resolve through the VFS (kernel/fs/vfs.ts lookupAt).
 
-import { EBADF, EINVAL, ENOENT, ERANGE } from "../errno.ts";
+import { EBADF, EINVAL, ENOENT } from "../errno.ts";
 import type { FileStat, OpenFile } from "../files/open-file.ts";
+import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import type { SyscallFamily } from "./args.ts";
 import { setI64 } from "../le64.ts";
+import { statOfLocation } from "../fs/inode-file.ts";
+import { isLnk, nameBytes } from "../fs/inode.ts";
+import { lookupAt } from "../fs/vfs.ts";
+import type { Timespec } from "../fs/inode.ts";
 
 export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -17,18 +21,18 @@ const AT_STATX_SYNC_TYPE = 0x6000;
 const STATX_BASIC_STATS = 0x7ff;
 const STATX_BTIME = 0x800;
 const STATX_RESERVED = 0x80000000;
-const PATH_MAX = 4096;
 
-const NS = 1e9;
+const STATX_MNT_ID = 0x1000;
+const STATX_ATTR_MOUNT_ROOT = 0x2000;
 
 /** struct stat as x86-64 Linux lays it out (144 bytes). */
 export function encodeStat(st: FileStat): Uint8Array {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   const u64 = (off: number, v: number) => setI64(dv, off, v);
-  const time = (off: number, ns: number) => {
-    u64(off, Math.floor(ns / NS));
-    u64(off + 8, ns % NS);
+  const time = (off: number, t: Timespec) => {
+    u64(off, t.sec);
+    u64(off + 8, t.nsec);
   };
   u64(0, st.dev);
   u64(8, st.ino);
@@ -40,9 +44,9 @@ export function encodeStat(st: FileStat): Uint8Array {
   u64(48, st.size);
   u64(56, st.blksize);
   u64(64, st.blocks);
-  time(72, st.atimeNs);
-  time(88, st.mtimeNs);
-  time(104, st.ctimeNs);
+  time(72, st.atime);
+  time(88, st.mtime);
+  time(104, st.ctime);
   return b;
 }
 
@@ -59,11 +63,13 @@ export function encodeStatx(st: FileStat): Uint8Array {
   const b = new Uint8Array(256);
   const dv = new DataView(b.buffer);
   const u64 = (off: number, v: number) => setI64(dv, off, v);
-  const time = (off: number, ns: number) => {
-    u64(off, Math.floor(ns / NS));
-    dv.setUint32(off + 8, ns % NS, true);
+  const time = (off: number, t: Timespec) => {
+    u64(off, t.sec);
+    dv.setUint32(off + 8, t.nsec, true);
   };
-  const mask = STATX_BASIC_STATS | (st.btimeNs !== undefined ? STATX_BTIME : 0);
+  const hasBtime = st.btime !== undefined && st.btime !== null;
+  const mask = STATX_BASIC_STATS | (hasBtime ? STATX_BTIME : 0) |
+    (st.mountId !== undefined ? STATX_MNT_ID : 0);
   dv.setUint32(0, mask, true);
   dv.setUint32(4, st.blksize, true);
   dv.setUint32(16, st.nlink, true);
@@ -73,14 +79,17 @@ export function encodeStatx(st: FileStat): Uint8Array {
   u64(32, st.ino);
   u64(40, st.size);
   u64(48, st.blocks);
-  time(64, st.atimeNs);
-  if (st.btimeNs !== undefined) time(80, st.btimeNs);
-  time(96, st.ctimeNs);
-  time(112, st.mtimeNs);
+  u64(8, st.attributes ?? 0);
+  u64(56, STATX_ATTR_MOUNT_ROOT);
+  time(64, st.atime);
+  if (hasBtime) time(80, st.btime!);
+  time(96, st.ctime);
+  time(112, st.mtime);
   dv.setUint32(128, major(st.rdev), true);
   dv.setUint32(132, minor(st.rdev), true);
   dv.setUint32(136, major(st.dev), true);
   dv.setUint32(140, minor(st.dev), true);
+  if (st.mountId !== undefined) u64(144, st.mountId);
   return b;
 }
 
@@ -90,21 +99,44 @@ function fdFile(task: Task, fd: number): OpenFile {
   return file;
 }
 
-/** The file a (dirfd, path, flags) triple names; only fds (AT_EMPTY_PATH) exist so far. */
-function lookupAt(task: Task, dirfd: number, pathAddr: number, flags: number): OpenFile {
-  const path = task.proc.user.cString(pathAddr, PATH_MAX);
-  if (path === "") {
-    if (!(flags & AT_EMPTY_PATH)) throw new SyscallError(ENOENT);
-    if (dirfd === AT_FDCWD) throw new SyscallError(ENOENT);
-    return fdFile(task, dirfd);
-  }
-  throw new SyscallError(ENOENT);
+function fileStat(file: OpenFile): FileStat {
+  return file.location !== null ? statOfLocation(file.location) : file.ops.stat(file);
 }
 
-function readlinkPath(task: Task, path: string, bufAddr: number, size: number): number {
+/** stat of (dirfd, path, flags): a path through the VFS, or with AT_EMPTY_PATH the fd itself. */
+function statAt(
+  kernel: Kernel,
+  task: Task,
+  dirfd: number,
+  pathAddr: number,
+  flags: number,
+): FileStat {
+  const path = task.proc.user.path(pathAddr);
+  const at = lookupAt(task, kernel.vfs, dirfd, path, flags);
+  if (at !== null) return statOfLocation(at);
+  return fileStat(fdFile(task, dirfd));
+}
+
+function readlinkAt(
+  kernel: Kernel,
+  task: Task,
+  dirfd: number,
+  path: string,
+  bufAddr: number,
+  size: number,
+): number {
   if (size <= 0) return -EINVAL;
-  if (path !== "/proc/self/exe" && path !== `/proc/${task.proc.pid}/exe`) return -ENOENT;
-  const target = new TextEncoder().encode(task.proc.exePath);
+  const at = lookupAt(
+    task,
+    kernel.vfs,
+    dirfd,
+    path,
+    0x100 /* AT_SYMLINK_NOFOLLOW */ | (path === "" ? AT_EMPTY_PATH : 0),
+  );
+  if (at === null) return -ENOENT;
+  const inode = at.dentry.inode;
+  if (!isLnk(inode.mode)) return -EINVAL;
+  const target = nameBytes(inode.readlink());
   const n = Math.min(size, target.length);
   task.proc.user.write(bufAddr, target.subarray(0, n));
   return n;
@@ -112,46 +144,47 @@ function readlinkPath(task: Task, path: string, bufAddr: number, size: number): 
 
 export const fileInfoSyscalls: SyscallFamily = {
   fstat(task, a) {
-    const file = fdFile(task, a.int(0));
-    task.proc.user.write(a.u64(1), encodeStat(file.ops.stat(file)));
+    task.proc.user.write(a.u64(1), encodeStat(fileStat(fdFile(task, a.int(0)))));
     return 0;
   },
 
-  newfstatat(task, a) {
+  stat(task, a, kernel) {
+    task.proc.user.write(a.u64(1), encodeStat(statAt(kernel, task, AT_FDCWD, a.u64(0), 0)));
+    return 0;
+  },
+
+  lstat(task, a, kernel) {
+    const st = statAt(kernel, task, AT_FDCWD, a.u64(0), AT_SYMLINK_NOFOLLOW);
+    task.proc.user.write(a.u64(1), encodeStat(st));
+    return 0;
+  },
+
+  newfstatat(task, a, kernel) {
     const flags = a.int(3);
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) return -EINVAL;
-    const file = lookupAt(task, a.int(0), a.u64(1), flags);
-    task.proc.user.write(a.u64(2), encodeStat(file.ops.stat(file)));
+    task.proc.user.write(a.u64(2), encodeStat(statAt(kernel, task, a.int(0), a.u64(1), flags)));
     return 0;
   },
 
-  statx(task, a) {
+  statx(task, a, kernel) {
     const flags = a.int(2), mask = a.uint(3);
     const allowed = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE;
     if (flags & ~allowed) return -EINVAL;
     if ((flags & AT_STATX_SYNC_TYPE) === AT_STATX_SYNC_TYPE) return -EINVAL;
     if (mask & STATX_RESERVED) return -EINVAL;
-    const file = lookupAt(task, a.int(0), a.u64(1), flags);
-    task.proc.user.write(a.u64(4), encodeStatx(file.ops.stat(file)));
+    const st = statAt(kernel, task, a.int(0), a.u64(1), flags);
+    task.proc.user.write(a.u64(4), encodeStatx(st));
     return 0;
   },
 
-  readlink(task, a) {
-    const path = task.proc.user.cString(a.u64(0), PATH_MAX);
-    return readlinkPath(task, path, a.u64(1), a.int(2));
+  readlink(task, a, kernel) {
+    const path = task.proc.user.path(a.u64(0));
+    return readlinkAt(kernel, task, AT_FDCWD, path, a.u64(1), a.int(2));
   },
 
-  readlinkat(task, a) {
-    const path = task.proc.user.cString(a.u64(1), PATH_MAX);
-    if (path === "") return -ENOENT;
-    return readlinkPath(task, path, a.u64(2), a.int(3));
-  },
-
-  getcwd(task, a) {
-    const cwd = new TextEncoder().encode(task.proc.cwd + "\0");
-    if (a.u64(1) < cwd.length) return -ERANGE;
-    task.proc.user.write(a.u64(0), cwd);
-    return cwd.length;
+  readlinkat(task, a, kernel) {
+    const path = task.proc.user.path(a.u64(1));
+    return readlinkAt(kernel, task, a.int(0), path, a.u64(2), a.int(3));
   },
 
   umask(task, a) {
