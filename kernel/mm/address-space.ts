@@ -1,13 +1,35 @@
 // A process's address space: its page tables, its VMAs, the program break, and the policies
 // Linux applies to them — where mmap places things (top-down below the stack), demand-zero
-// faults, stack growth with a guard gap, and the mmap/munmap/mprotect/mremap/madvise/brk rules.
+// faults, stack growth with a guard gap, file pages from the page cache (shared, or private and
+// copied on first write), and the mmap/munmap/mprotect/mremap/madvise/brk rules.
 // Methods return a result or a negative errno, as the syscalls they serve do.
 
-import { PAGE_SIZE, type PhysicalMemory } from "../../core/memory.ts";
-import { EEXIST, EFAULT, EINVAL, ENOMEM } from "../errno.ts";
+import { PAGE_SHIFT, PAGE_SIZE, type PhysicalMemory } from "../../core/memory.ts";
+import { EACCES, EEXIST, EFAULT, EINVAL, ENOMEM } from "../errno.ts";
+import type { OpenFile } from "../files/open-file.ts";
+import type { Inode } from "../fs/inode.ts";
+import type { FileSystem } from "../fs/filesystem.ts";
+import {
+  type CacheMapper,
+  mappedPageCache,
+  type PageCache,
+  syncInodeData,
+} from "../fs/page-cache.ts";
+import { SyscallError } from "../syscall-error.ts";
 import type { FrameAllocator } from "./frames.ts";
-import { frameOf, PageTable, PTE_PRESENT, PTE_USER, PTE_WRITE } from "./page-table.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, type Vma, VMA_GROWSDOWN, VmaList } from "./vma.ts";
+import { frameOf, PageTable, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITE } from "./page-table.ts";
+import {
+  fileAt,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  type Vma,
+  VMA_GROWSDOWN,
+  VMA_NO_MAYEXEC,
+  VMA_NO_MAYWRITE,
+  VMA_SHARED,
+  VmaList,
+} from "./vma.ts";
 
 /** One page past the highest user address (Linux's TASK_SIZE with 4-level paging). */
 export const TASK_SIZE = 0x7ffffffff000;
@@ -20,6 +42,8 @@ const PTE_HELD = 0x400;
 
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
+/** SIGBUS code for a file page past the end of file (or one that could not be read). */
+export const BUS_ADRERR = 2;
 
 export function pageDown(addr: number): number {
   return addr - (addr % PAGE_SIZE);
@@ -31,13 +55,28 @@ export function pageUp(addr: number): number {
 
 export interface FaultResult {
   ok: boolean;
-  /** When !ok: SEGV_MAPERR (nothing mapped) or SEGV_ACCERR (mapped, not permitted). */
+  /**
+   * When !ok: SEGV_MAPERR (nothing mapped) or SEGV_ACCERR (mapped, not permitted), or with
+   * `bus` BUS_ADRERR (the file has no page there).
+   */
   code: number;
+  /** The fault is SIGBUS rather than SIGSEGV. */
+  bus?: true;
 }
 
-export class AddressSpace {
+const FAULT_OK: FaultResult = { ok: true, code: 0 };
+const BUS_ERROR: FaultResult = { ok: false, code: BUS_ADRERR, bus: true };
+
+/** What mmap of a file asks for: which inode, from which byte offset, through which open file. */
+export interface FileMapRequest {
+  inode: Inode;
+  offset: number;
+  file: OpenFile;
+}
+
+export class AddressSpace implements CacheMapper {
   readonly pageTable: PageTable;
-  readonly vmas = new VmaList();
+  readonly vmas: VmaList = new VmaList(this);
   /** Start of the heap (set by the ELF loader) and the current break. */
   brkStart = 0;
   brk = 0;
@@ -75,6 +114,19 @@ export class AddressSpace {
     return PTE_USER | (prot & PROT_WRITE ? PTE_WRITE : 0);
   }
 
+  /**
+   * Leaf flags under protection `prot` for a page of `vma` that entry `low` mapped: a
+   * copy-on-write page stays read-only until written, and a shared file page stays read-only
+   * until a write fault marks it dirty.
+   */
+  private keptFlags(vma: Vma, prot: number, low: number): number {
+    if (low & PTE_COW) return PTE_USER | PTE_COW;
+    if (vma.file !== undefined && vma.flags & VMA_SHARED) {
+      return PTE_USER | (low & PTE_WRITE && prot & PROT_WRITE ? PTE_WRITE : 0);
+    }
+    return this.leafFlags(prot);
+  }
+
   // ---- faults ---------------------------------------------------------------------------------
 
   /**
@@ -96,13 +148,71 @@ export class AddressSpace {
     const slot = this.pageTable.slot(page, true);
     const low = this.pageTable.readSlot(slot);
     if (low & PTE_PRESENT) {
-      // Present and permitted: a stale TLB entry; the retry will see the new tables.
+      if (write && !(low & PTE_WRITE)) this.makeWritable(vma, page, slot, low);
+      // Otherwise present and permitted: a stale TLB entry; the retry sees the new tables.
       this.onInvalidate();
-      return { ok: true, code: 0 };
+      return FAULT_OK;
     }
-    const frame = low & PTE_HELD ? frameOf(low) : this.frames.alloc();
-    this.pageTable.map(page, frame, this.leafFlags(vma.prot), !(vma.prot & PROT_EXEC));
-    return { ok: true, code: 0 };
+    const noExec = !(vma.prot & PROT_EXEC);
+    if (low & PTE_HELD) {
+      this.pageTable.map(page, frameOf(low), this.keptFlags(vma, vma.prot, low), noExec);
+      return FAULT_OK;
+    }
+    if (vma.file !== undefined) return this.fileFault(vma, page, write);
+    this.pageTable.map(page, this.frames.alloc(), this.leafFlags(vma.prot), noExec);
+    return FAULT_OK;
+  }
+
+  /** A permitted write to a read-only page: copy a copy-on-write page, or dirty a file page. */
+  private makeWritable(vma: Vma, page: number, slot: number, low: number): void {
+    const noExec = !(vma.prot & PROT_EXEC);
+    const frame = frameOf(low);
+    if (low & PTE_COW && this.frames.refs[frame >>> PAGE_SHIFT] > 1) {
+      this.pageTable.map(page, this.copyOf(frame), this.leafFlags(vma.prot), noExec);
+      this.frames.release(frame);
+      return;
+    }
+    if (vma.file !== undefined && vma.flags & VMA_SHARED) {
+      vma.file.cache.markDirty((vma.file.offset + page - vma.start) / PAGE_SIZE);
+    }
+    this.pageTable.setFlags(slot, this.leafFlags(vma.prot), noExec);
+  }
+
+  /** A new frame holding a copy of `frame`. */
+  private copyOf(frame: number): number {
+    const copy = this.frames.alloc();
+    this.mem.u8.copyWithin(copy, frame, frame + PAGE_SIZE);
+    this.mem.noteWrite(copy, PAGE_SIZE);
+    return copy;
+  }
+
+  /**
+   * First touch of a file page: map the cache's frame (shared; writable only for a write, which
+   * dirties it), or for a private mapping map it copy-on-write, or a copy at once for a write.
+   */
+  private fileFault(vma: Vma, page: number, write: boolean): FaultResult {
+    const { cache, offset } = vma.file!;
+    const index = (offset + page - vma.start) / PAGE_SIZE;
+    let frame: number;
+    try {
+      frame = cache.pageFrame(index);
+    } catch (e) {
+      if (e instanceof SyscallError) return BUS_ERROR; // an I/O error reading the page
+      throw e;
+    }
+    if (frame < 0) return BUS_ERROR;
+    const noExec = !(vma.prot & PROT_EXEC);
+    if (vma.flags & VMA_SHARED) {
+      this.frames.share(frame);
+      if (write) cache.markDirty(index);
+      this.pageTable.map(page, frame, PTE_USER | (write ? PTE_WRITE : 0), noExec);
+    } else if (write) {
+      this.pageTable.map(page, this.copyOf(frame), this.leafFlags(vma.prot), noExec);
+    } else {
+      this.frames.share(frame);
+      this.pageTable.map(page, frame, PTE_USER | PTE_COW, noExec);
+    }
+    return FAULT_OK;
   }
 
   /** Extend a grows-down area to cover `addr` if the limits and the guard gap allow. */
@@ -163,7 +273,7 @@ export class AddressSpace {
   unmapRange(start: number, end: number): void {
     if (end <= start) return;
     this.dropPages(start, end);
-    this.vmas.remove(start, end);
+    for (const piece of this.vmas.remove(start, end)) this.vmas.release(piece);
     this.onInvalidate();
   }
 
@@ -197,27 +307,76 @@ export class AddressSpace {
     name = "",
   ): number {
     if (length <= 0) return -EINVAL;
+    const start = this.placeMapping(addr, length, fixed);
+    if (start < 0) return start;
+    return this.installMapping({ start, end: start + pageUp(length), prot, flags: vmaFlags, name });
+  }
+
+  /**
+   * Where a new mapping of `length` bytes goes (Linux's get_unmapped_area and the
+   * MAP_FIXED_NOREPLACE check); returns the start or -errno.
+   */
+  placeMapping(addr: number, length: number, fixed: "no" | "replace" | "noreplace"): number {
     const len = pageUp(length);
     if (len > TASK_SIZE) return -ENOMEM;
-    let start: number;
     if (fixed !== "no") {
       if (addr % PAGE_SIZE !== 0) return -EINVAL;
       if (addr + len > TASK_SIZE || addr < 0) return -ENOMEM;
       if (fixed === "noreplace" && this.vmas.overlaps(addr, addr + len)) return -EEXIST;
-      start = addr;
-    } else {
-      const hint = pageDown(addr);
-      if (
-        hint >= MMAP_MIN_ADDR && hint + len <= TASK_SIZE && !this.vmas.overlaps(hint, hint + len)
-      ) start = hint;
-      else start = this.findFreeTopDown(len);
-      if (start < 0) return -ENOMEM;
+      return addr;
     }
-    const replaced = fixed === "replace" ? this.overlapSize(start, start + len) : 0;
-    if (this.wouldExceedLimit(len - replaced)) return -ENOMEM;
-    if (fixed === "replace") this.unmapRange(start, start + len);
-    this.vmas.insert({ start, end: start + len, prot, flags: vmaFlags, name });
-    return start;
+    const hint = pageDown(addr);
+    if (
+      hint >= MMAP_MIN_ADDR && hint + len <= TASK_SIZE && !this.vmas.overlaps(hint, hint + len)
+    ) return hint;
+    const start = this.findFreeTopDown(len);
+    return start < 0 ? -ENOMEM : start;
+  }
+
+  /**
+   * Map `length` bytes of a file at `start` (placed by placeMapping): pages come from the
+   * inode's page cache on first touch. Returns the address or -errno.
+   */
+  mapFile(
+    start: number,
+    length: number,
+    prot: number,
+    vmaFlags: number,
+    request: FileMapRequest,
+  ): number {
+    const end = start + pageUp(length);
+    if (this.wouldExceedLimit(end - start - this.overlapSize(start, end))) return -ENOMEM;
+    const { inode, offset, file } = request;
+    const cache = mappedPageCache(inode, this.mem, this.frames);
+    const vmaFile = { inode, cache, offset, file, dev: inode.fs.dev, ino: inode.ino };
+    return this.installMapping({
+      start,
+      end,
+      prot,
+      flags: vmaFlags,
+      name: file.path,
+      file: vmaFile,
+    });
+  }
+
+  /**
+   * Put `vma` in place of whatever is mapped over its range (MAP_FIXED replaces; elsewhere the
+   * range is free). A file area's cache reference is taken here, before anything is unmapped.
+   */
+  private installMapping(vma: Vma): number {
+    const replaced = this.overlapSize(vma.start, vma.end);
+    if (this.wouldExceedLimit(vma.end - vma.start - replaced)) return -ENOMEM;
+    vma.file?.cache.retain(this);
+    if (replaced > 0) this.unmapRange(vma.start, vma.end);
+    this.vmas.insert(vma);
+    return vma.start;
+  }
+
+  /** An empty area like `template` (same protection, kind and file) over [start, end). */
+  mapLike(template: Vma, start: number, end: number): number {
+    const vma: Vma = { ...template, start, end };
+    if (template.file !== undefined) vma.file = fileAt(template.file, start - template.start);
+    return this.installMapping(vma);
   }
 
   private overlapSize(start: number, end: number): number {
@@ -237,7 +396,10 @@ export class AddressSpace {
     return 0;
   }
 
-  /** mprotect semantics; ENOMEM when part of the range is unmapped (earlier parts change). */
+  /**
+   * mprotect semantics; ENOMEM when part of the range is unmapped, EACCES when an area may not
+   * get the new protection (earlier parts change in both cases).
+   */
   mprotect(addr: number, length: number, prot: number): number {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -EINVAL;
@@ -254,6 +416,13 @@ export class AddressSpace {
         result = -ENOMEM;
         break;
       }
+      if (
+        (prot & PROT_WRITE && a.flags & VMA_NO_MAYWRITE) ||
+        (prot & PROT_EXEC && a.flags & VMA_NO_MAYEXEC)
+      ) {
+        result = -EACCES;
+        break;
+      }
       this.reprotect(a, prot);
       at = a.end;
     }
@@ -265,20 +434,23 @@ export class AddressSpace {
 
   private reprotect(a: Vma, prot: number): void {
     const pt = this.pageTable;
+    const noExec = !(prot & PROT_EXEC);
     if (a.prot === 0 && prot !== 0) {
       for (let v = a.start; v < a.end; v += PAGE_SIZE) {
         const slot = pt.slot(v);
         if (slot < 0) continue;
         const low = pt.readSlot(slot);
-        if (low & PTE_HELD) pt.map(v, frameOf(low), this.leafFlags(prot), !(prot & PROT_EXEC));
+        if (low & PTE_HELD) pt.map(v, frameOf(low), this.keptFlags(a, prot, low), noExec);
       }
     } else if (prot === 0) {
       pt.forEachPresent(a.start, a.end, (_v, slot) => {
-        pt.writeSlotLow(slot, frameOf(pt.readSlot(slot)) | PTE_HELD);
+        const low = pt.readSlot(slot);
+        // Shared file pages come back read-only: their next write marks them dirty again.
+        pt.writeSlotLow(slot, frameOf(low) | PTE_HELD | (low & PTE_COW));
       });
     } else {
       pt.forEachPresent(a.start, a.end, (_v, slot) => {
-        pt.setFlags(slot, this.leafFlags(prot), !(prot & PROT_EXEC));
+        pt.setFlags(slot, this.keptFlags(a, prot, pt.readSlot(slot)), noExec);
       });
     }
     a.prot = prot;
@@ -293,7 +465,7 @@ export class AddressSpace {
     return 0;
   }
 
-  /** mremap semantics for anonymous memory. */
+  /** mremap semantics (file areas keep their offsets; old size 0 duplicates a shared file area). */
   mremap(
     oldAddr: number,
     oldLength: number,
@@ -308,7 +480,8 @@ export class AddressSpace {
     if (fixedAddr !== null && (fixedAddr % PAGE_SIZE !== 0 || !mayMove)) return -EINVAL;
     const vma = this.vmas.find(oldAddr);
     if (vma === undefined || oldAddr + Math.max(oldLen, 1) > vma.end) return -EFAULT;
-    if (oldLen === 0) return -EINVAL; // duplicating a private mapping is not allowed
+    // Duplicating needs a shared object to map twice: a file here.
+    if (oldLen === 0 && (!(vma.flags & VMA_SHARED) || vma.file === undefined)) return -EINVAL;
     if (fixedAddr !== null) {
       if (fixedAddr < oldAddr + oldLen && oldAddr < fixedAddr + newLen) return -EINVAL;
       if (fixedAddr + newLen > TASK_SIZE) return -EINVAL;
@@ -338,7 +511,10 @@ export class AddressSpace {
   /** Move pages of [oldAddr, oldAddr+oldLen) to `target`, resizing to newLen. */
   private moveArea(vma: Vma, oldAddr: number, oldLen: number, newLen: number, target: number) {
     if (this.wouldExceedLimit(newLen - oldLen)) return -ENOMEM;
-    const template = { ...vma };
+    const template: Vma = { ...vma, start: target, end: target + newLen };
+    if (vma.file !== undefined) template.file = fileAt(vma.file, oldAddr - vma.start);
+    // The new area's cache reference comes first, so unmapping the old one cannot free the cache.
+    template.file?.cache.retain(this);
     this.unmapRange(target, target + newLen);
     const pt = this.pageTable;
     const keep = Math.min(oldLen, newLen);
@@ -355,11 +531,12 @@ export class AddressSpace {
       }
     }
     this.unmapRange(oldAddr, oldAddr + oldLen);
-    this.vmas.insert({ ...template, start: target, end: target + newLen });
+    this.vmas.insert(template);
     for (const [offset, low] of moves) {
       const slot = pt.slot(target + offset, true);
       if (low & PTE_PRESENT) {
-        pt.map(target + offset, frameOf(low), this.leafFlags(template.prot), !(template.prot & 4));
+        const flags = this.keptFlags(template, template.prot, low);
+        pt.map(target + offset, frameOf(low), flags, !(template.prot & PROT_EXEC));
       } else pt.writeSlotLow(slot, low);
     }
     this.onInvalidate();
@@ -420,10 +597,48 @@ export class AddressSpace {
     return frameOf(low) + addr - page;
   }
 
-  /** Free every frame and table. */
+  /** Free every frame and table; file areas let go of their caches (shared pages are written back). */
   destroy(): void {
     this.dropHeld(0, TASK_SIZE);
     this.pageTable.destroy();
-    this.vmas.areas.length = 0;
+    for (const area of this.vmas.areas.splice(0)) this.vmas.release(area);
+  }
+
+  /** sync(2)/syncfs: write back what shared file mappings changed (on `fs` only, if given). */
+  writeBackSharedFiles(fs?: FileSystem): void {
+    for (const a of this.vmas.areas) {
+      if (a.file === undefined || !(a.flags & VMA_SHARED)) continue;
+      if (fs === undefined || a.file.inode.fs === fs) syncInodeData(a.file.inode);
+    }
+  }
+
+  // ---- the page cache's view (CacheMapper) ----------------------------------------------------
+
+  /** The parts of areas mapping `cache` at file page `firstIndex` or later. */
+  private cacheRanges(cache: PageCache, firstIndex: number, sharedOnly: boolean): Vma[] {
+    const out: Vma[] = [];
+    for (const a of this.vmas.areas) {
+      if (a.file?.cache !== cache || (sharedOnly && !(a.flags & VMA_SHARED))) continue;
+      const start = a.start + Math.max(0, firstIndex * PAGE_SIZE - a.file.offset);
+      if (start < a.end) out.push({ ...a, start });
+    }
+    return out;
+  }
+
+  unmapCachePages(cache: PageCache, firstIndex: number): void {
+    // Private copies go too: past the end of file every access is SIGBUS (Linux's even_cows).
+    for (const r of this.cacheRanges(cache, firstIndex, false)) this.dropPages(r.start, r.end);
+    this.onInvalidate();
+  }
+
+  writeProtectCache(cache: PageCache): void {
+    const pt = this.pageTable;
+    for (const r of this.cacheRanges(cache, 0, true)) {
+      pt.forEachPresent(r.start, r.end, (_v, slot) => {
+        const low = pt.readSlot(slot);
+        if (low & PTE_WRITE) pt.setFlags(slot, PTE_USER, !(r.prot & PROT_EXEC));
+      });
+    }
+    this.onInvalidate();
   }
 }

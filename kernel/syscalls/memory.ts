@@ -1,10 +1,24 @@
-// Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise. Argument checks follow Linux's
-// order (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c); the address space applies them.
+// Memory syscalls: brk, mmap (anonymous and file mappings), munmap, mprotect, mremap, madvise,
+// msync. Argument checks follow Linux's order (mm/mmap.c, mm/mprotect.c, mm/mremap.c,
+// mm/madvise.c, mm/msync.c); the address space and the page cache apply them.
 
 import { PAGE_SIZE } from "../../core/memory.ts";
-import { EBADF, EINVAL, ENODEV, ENOMEM, EOVERFLOW } from "../errno.ts";
-import { pageUp, TASK_SIZE } from "../mm/address-space.ts";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, VMA_GROWSDOWN, VMA_SHARED } from "../mm/vma.ts";
+import { EACCES, EBADF, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "../errno.ts";
+import { O_PATH, type OpenFile } from "../files/open-file.ts";
+import { isReg } from "../fs/inode.ts";
+import { MS_NOEXEC } from "../fs/mount.ts";
+import { syncInodeData } from "../fs/page-cache.ts";
+import { type AddressSpace, pageUp, TASK_SIZE } from "../mm/address-space.ts";
+import {
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  VMA_GROWSDOWN,
+  VMA_NO_MAYEXEC,
+  VMA_NO_MAYWRITE,
+  VMA_SHARED,
+} from "../mm/vma.ts";
+import type { Task } from "../proc/process.ts";
 import type { SyscallFamily } from "./args.ts";
 
 export const MAP_SHARED = 0x1;
@@ -25,6 +39,17 @@ export const MAP_STACK = 0x20000;
 export const MAP_HUGETLB = 0x40000;
 export const MAP_SYNC = 0x80000;
 export const MAP_FIXED_NOREPLACE = 0x100000;
+export const MAP_UNINITIALIZED = 0x4000000;
+/** The flags every mmap understands; MAP_SHARED_VALIDATE refuses any other (EOPNOTSUPP). */
+const LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
+  MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE |
+  MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
+/** Linux's MAX_LFS_FILESIZE: no mapping of a regular file reaches past it. */
+const MAX_FILE_OFFSET = 2 ** 63 - 1;
+
+export const MS_ASYNC = 1;
+export const MS_INVALIDATE = 2;
+export const MS_SYNC = 4;
 
 const PROT_GROWSDOWN = 0x01000000;
 const PROT_GROWSUP = 0x02000000;
@@ -76,8 +101,9 @@ export const memorySyscalls: SyscallFamily = {
     const mm = task.proc.mm;
     if (!(flags & MAP_ANONYMOUS)) {
       const file = task.proc.fds.get(fd);
-      if (file === undefined) return -EBADF;
-      return -ENODEV; // no file in this kernel supports mmap yet
+      if (file === undefined || file.flags & O_PATH) return -EBADF;
+      if (flags & MAP_HUGETLB) return -EINVAL; // no file here lives on hugetlbfs
+      return mapFile(task, file, { addr, length, prot, flags, offset });
     }
     if (length === 0) return -EINVAL;
     if (pageUp(length) > TASK_SIZE) return -ENOMEM;
@@ -127,8 +153,8 @@ export const memorySyscalls: SyscallFamily = {
       flags & MREMAP_FIXED ? newAddr : null,
     );
     if ((flags & MREMAP_DONTUNMAP) && result >= 0 && result !== oldAddr && template) {
-      // The old range stays mapped, empty: later touches read zeroes.
-      mm.mapAnonymous(oldAddr, pageUp(oldLength), template.prot, template.flags, "replace");
+      // The old range stays mapped, empty: later touches read zeroes (or the file again).
+      mm.mapLike(template, oldAddr, oldAddr + pageUp(oldLength));
     }
     return result;
   },
@@ -148,4 +174,89 @@ export const memorySyscalls: SyscallFamily = {
     }
     return 0;
   },
+
+  msync(task, a) {
+    const start = a.u64(0), length = a.u64(1), flags = a.int(2);
+    if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
+    if (start % PAGE_SIZE !== 0) return -EINVAL;
+    if (flags & MS_ASYNC && flags & MS_SYNC) return -EINVAL;
+    const end = start + pageUp(length);
+    if (end >= 2 ** 64) return -ENOMEM;
+    return syncRange(task.proc.mm, start, end, flags);
+  },
 };
+
+interface MapRequest {
+  addr: number;
+  length: number;
+  prot: number;
+  flags: number;
+  offset: number;
+}
+
+/** mmap of an open file, with do_mmap's checks in its order. */
+function mapFile(task: Task, file: OpenFile, req: MapRequest): number {
+  const { addr, length, offset } = req;
+  let flags = req.flags;
+  const prot = req.prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+  if (length === 0) return -EINVAL;
+  const len = pageUp(length);
+  if (len >= 2 ** 64) return -ENOMEM; // PAGE_ALIGN wrapped to 0
+  if (offset + len >= 2 ** 64) return -EOVERFLOW;
+  const mm = task.proc.mm;
+  const fixed = flags & MAP_FIXED_NOREPLACE ? "noreplace" : flags & MAP_FIXED ? "replace" : "no";
+  const start = mm.placeMapping(addr, len, fixed);
+  if (start < 0) return start;
+  const inode = file.inode;
+  const regular = inode !== null && isReg(inode.mode);
+  if (regular && offset + len > MAX_FILE_OFFSET) return -EOVERFLOW;
+  let vmaFlags = 0;
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_SHARED_VALIDATE && type !== MAP_PRIVATE) return -EINVAL;
+  if (type === MAP_SHARED) flags &= LEGACY_MAP_MASK;
+  if (type !== MAP_PRIVATE) {
+    if (flags & ~LEGACY_MAP_MASK) return -EOPNOTSUPP;
+    if (prot & PROT_WRITE && !file.writableMode) return -EACCES;
+    vmaFlags |= VMA_SHARED | (file.writableMode ? 0 : VMA_NO_MAYWRITE);
+  }
+  if (!file.readableMode) return -EACCES;
+  if (file.location !== null && file.location.mount.flags & MS_NOEXEC) {
+    if (prot & PROT_EXEC) return -EPERM;
+    vmaFlags |= VMA_NO_MAYEXEC;
+  }
+  const anonymous = file.ops.mapsAnonymous === true;
+  if (!regular && !anonymous) return -ENODEV;
+  if (flags & MAP_GROWSDOWN) return -EINVAL;
+  // /dev/zero: zero-filled memory of its own (the range was placed above, so this replaces none).
+  if (anonymous) return mm.mapAnonymous(start, len, prot, vmaFlags, "replace");
+  return mm.mapFile(start, len, prot, vmaFlags, { inode: inode!, offset, file });
+}
+
+/**
+ * msync's walk (mm/msync.c): write back the shared file pages of each area in [start, end);
+ * ENOMEM when part of the range is unmapped (after syncing the rest, except for plain MS_ASYNC).
+ */
+function syncRange(mm: AddressSpace, start: number, end: number, flags: number): number {
+  if (end === start) return 0;
+  let at = start;
+  let unmapped = 0;
+  while (at < end) {
+    const vma = mm.vmas.next(at);
+    if (vma === undefined) return -ENOMEM;
+    if (at < vma.start) {
+      if (flags === MS_ASYNC) return -ENOMEM;
+      at = vma.start;
+      if (at >= end) return -ENOMEM;
+      unmapped = -ENOMEM;
+    }
+    // MS_INVALIDATE fails with EBUSY only on mlocked areas, which do not exist here.
+    const stop = Math.min(end, vma.end);
+    if (vma.file !== undefined && vma.flags & VMA_SHARED && flags & (MS_SYNC | MS_ASYNC)) {
+      const from = vma.file.offset + (at - vma.start);
+      syncInodeData(vma.file.inode, from, from + (stop - at));
+      if (flags & MS_SYNC) vma.file.inode.sync(true);
+    }
+    at = vma.end;
+  }
+  return unmapped;
+}
