@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { cpuidLeaf } from "./core/cpu/cpuid.ts";
 import { getDecoder } from "./core/cpu/cpu.ts";
 import { addRunCommand } from "./cli/run.ts";
+import { addImageCommand } from "./cli/image.ts";
 
 function describeCpu(): string {
   const words = (leaf: number) => cpuidLeaf(leaf, 0);
@@ -75,6 +76,7 @@ export function buildCli(): Command {
     .exitOverride()
     .enablePositionalOptions();
   addRunCommand(program);
+  addImageCommand(program);
   program.command("cpu")
     .description("describe the emulated CPU: its CPUID identity and features")
     .action(() => console.log(describeCpu()));

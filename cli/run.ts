@@ -6,7 +6,17 @@ import { isAbsolute, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ElfError } from "../kernel/exec/elf.ts";
 import { InitialStackError } from "../kernel/exec/initial-stack.ts";
-import { hostStderr, hostStdin, hostStdout, runProgram } from "../kernel/run-program.ts";
+import {
+  hostStderr,
+  hostStdin,
+  hostStdout,
+  ProgramError,
+  runProgram,
+  SetupError,
+} from "../kernel/run-program.ts";
+import type { DiskSpec } from "../kernel/fs/setup.ts";
+import type { BlockDevice } from "../kernel/fs/block-device.ts";
+import { HostImageDevice } from "../kernel/host/image-file.ts";
 import { SIGINT, signalDescription, SIGPIPE } from "../kernel/signals/signals.ts";
 
 const MIB = 1024 * 1024;
@@ -45,6 +55,10 @@ export function buildEnvironment(settings: string[], hostTerminal: boolean): str
 }
 
 interface RunOptions {
+  root?: { path: string; readOnly: boolean };
+  initrd?: string;
+  disk: DiskSpec[];
+  cwd?: string;
   strace?: boolean;
   memory: number;
   env: string[];
@@ -63,6 +77,19 @@ function readProgram(path: string): Uint8Array {
   }
 }
 
+function readArchive(path: string): Uint8Array {
+  try {
+    return Deno.readFileSync(path);
+  } catch (e) {
+    const reason = e instanceof Deno.errors.NotFound
+      ? "No such file or directory"
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    fatal(`${path}: ${reason}`, 1);
+  }
+}
+
 function fatal(message: string, status: number): never {
   console.error(`nexaos: ${message}`);
   Deno.exit(status);
@@ -77,8 +104,47 @@ export function resolveFromUser(path: string): string {
   return origin && !isAbsolute(path) ? join(origin, path) : path;
 }
 
+/** `DIR` or `DIR:ro`, relative to where the user started. */
+export function parseRootOption(text: string): { path: string; readOnly: boolean } {
+  const readOnly = text.endsWith(":ro");
+  const path = readOnly ? text.slice(0, -3) : text;
+  if (path === "") throw new InvalidArgumentError("the directory is empty");
+  return { path: resolveFromUser(path), readOnly };
+}
+
+/** `IMAGE[:MOUNTPOINT][:ro]` (repeatable). */
+export function parseDiskOption(text: string, previous: DiskSpec[]): DiskSpec[] {
+  const parts = text.split(":");
+  let readOnly = false;
+  if (parts.length > 1 && parts[parts.length - 1] === "ro") {
+    readOnly = true;
+    parts.pop();
+  }
+  if (parts.length > 2) throw new InvalidArgumentError(`"${text}" is not IMAGE[:MOUNTPOINT][:ro]`);
+  const [image, mountPoint = "/"] = parts;
+  if (image === "") throw new InvalidArgumentError("the image path is empty");
+  if (!mountPoint.startsWith("/")) {
+    throw new InvalidArgumentError(`mount point "${mountPoint}" must be an absolute guest path`);
+  }
+  if (previous.some((d) => d.mountPoint === mountPoint)) {
+    throw new InvalidArgumentError(`two disks mounted at ${mountPoint}`);
+  }
+  return [...previous, { image: resolveFromUser(image), mountPoint, readOnly }];
+}
+
+function openDisk(spec: DiskSpec): BlockDevice {
+  try {
+    return new HostImageDevice(spec.image, spec.readOnly);
+  } catch (e) {
+    fatal(`${spec.image}: ${e instanceof Error ? e.message : String(e)}`, 1);
+  }
+}
+
 async function runCommand(program: string, args: string[], opts: RunOptions): Promise<void> {
-  const image = readProgram(resolveFromUser(program));
+  const inGuest = opts.root !== undefined || opts.initrd !== undefined ||
+    opts.disk.some((d) => d.mountPoint === "/");
+  const initramfs = opts.initrd === undefined ? undefined : readArchive(opts.initrd);
+  const image = inGuest ? undefined : readProgram(resolveFromUser(program));
   const stdout = hostStdout();
   const stderr = hostStderr();
   const stdin = hostStdin();
@@ -91,7 +157,9 @@ async function runCommand(program: string, args: string[], opts: RunOptions): Pr
     result = await runProgram({
       image,
       exePath: program,
-      realPath: Deno.realPathSync(resolveFromUser(program)),
+      realPath: inGuest ? undefined : Deno.realPathSync(resolveFromUser(program)),
+      files: { rootDir: opts.root, disks: opts.disk, openDisk, initramfs },
+      cwd: opts.cwd,
       argv: [program, ...args],
       env: buildEnvironment(opts.env, stdin.isTerminal || stdout.isTerminal),
       memoryBytes: opts.memory,
@@ -105,6 +173,8 @@ async function runCommand(program: string, args: string[], opts: RunOptions): Pr
   } catch (e) {
     if (e instanceof ElfError) fatal(`${program}: ${e.message}`, 126);
     if (e instanceof InitialStackError) fatal(`${program}: ${e.message}`, 126);
+    if (e instanceof ProgramError) fatal(e.message, e.status);
+    if (e instanceof SetupError) fatal(e.message, 1);
     throw e;
   }
   if (opts.stats) {
@@ -127,6 +197,26 @@ export function addRunCommand(program: Command): void {
     .description("run a static x86-64 Linux program on the emulated CPU under the NexaOS kernel")
     .argument("<program>", "path of a static x86-64 Linux ELF executable")
     .argument("[args...]", "arguments passed to the program")
+    .addOption(
+      new Option(
+        "--root <dir[:ro]>",
+        "use a host directory as the guest's / (confined, like chroot)",
+      )
+        .argParser(parseRootOption),
+    )
+    .addOption(
+      new Option(
+        "--disk <image[:mountpoint][:ro]>",
+        "mount an ext2 image (repeatable; at / by default, where the program is then looked up)",
+      )
+        .argParser(parseDiskOption)
+        .default([], "none"),
+    )
+    .addOption(
+      new Option("--initrd <archive>", "start from an in-memory root unpacked from a cpio archive")
+        .argParser(resolveFromUser),
+    )
+    .option("--cwd <dir>", "the guest directory the program starts in (default /)")
     .option("--strace", "print each syscall on stderr, in strace's format")
     .addOption(
       new Option("--memory <size>", "guest RAM, e.g. 512M or 1G")

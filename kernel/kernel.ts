@@ -3,6 +3,11 @@
 // the host event loop so input, timers and Ctrl-C stay responsive. Waiting (a terminal read, a
 // sleep) is awaiting a promise, so an idle guest costs no host CPU.
 
+import { BlockDeviceTable } from "./fs/block-device.ts";
+import type { InputEndpoint, OutputEndpoint } from "./host/stdio.ts";
+import type { Terminal } from "./files/stdio-file.ts";
+import { Vfs } from "./fs/vfs.ts";
+import type { Inode } from "./fs/inode.ts";
 import { setImmediate } from "node:timers";
 import {
   Cpu,
@@ -29,6 +34,7 @@ import { kernelSigInfo, type SigInfo } from "./signals/sigframe.ts";
 import {
   defaultAction,
   dispositionIgnores,
+  SIGBUS,
   SIGILL,
   SIGKILL,
   SIGSEGV,
@@ -65,6 +71,16 @@ export class Kernel {
   readonly cpu: Cpu;
   readonly frames: FrameAllocator;
   readonly processes = new Map<number, Process>();
+  /** The mount namespace: every process sees this one tree. */
+  readonly vfs = new Vfs();
+  readonly blockDevices = new BlockDeviceTable();
+  /** The task on the CPU (procfs's "self", /dev/tty). */
+  current: Task | null = null;
+  /**
+   * The controlling terminal's endpoints when the program runs on a host terminal (for /dev/tty
+   * and /dev/console); null when it has none (/dev/tty is then ENXIO).
+   */
+  terminal: { input: InputEndpoint; output: OutputEndpoint; tty: Terminal } | null = null;
   readonly stats: KernelStats = { syscalls: 0, faults: 0 };
   readonly strace: ((line: string) => void) | null;
   readonly instructionLimit: number;
@@ -88,6 +104,25 @@ export class Kernel {
     this.signalWake = Promise.withResolvers<void>();
   }
 
+  /** sync(2): flush every mounted filesystem. */
+  syncAll(): void {
+    for (const p of this.processes.values()) p.mm.writeBackSharedFiles();
+    for (const m of this.vfs.mounts.all()) m.fs.sync();
+  }
+
+  /** Flush and unmount everything (the end of a run); returns failures as messages. */
+  shutdownFileSystems(): string[] {
+    return this.vfs.mounts.unmountAll();
+  }
+
+  /** ETXTBSY: is `inode` the executable of a live process? */
+  isExecutableInUse(inode: Inode): boolean {
+    for (const p of this.processes.values()) {
+      if (p.exitStatus === null && p.exeLocation?.dentry.inode === inode) return true;
+    }
+    return false;
+  }
+
   allocatePid(): number {
     return this.nextPid++;
   }
@@ -100,6 +135,7 @@ export class Kernel {
     const cpu = this.cpu;
     cpu.mmu.cr3 = proc.mm.root;
     proc.mm.onInvalidate = () => cpu.mmu.flush();
+    this.current = task;
     let sliceStart = performance.now();
     let exitsSinceClock = 0;
     while (proc.exitStatus === null) {
@@ -169,6 +205,7 @@ export class Kernel {
   private exception(task: Task, e: CpuException): void {
     this.stats.faults++;
     let pageFaultCode = 0;
+    let busError = false;
     if (e.vector === 14) {
       const write = (e.errorCode & 2) !== 0;
       const fetch = (e.errorCode & 16) !== 0;
@@ -177,6 +214,7 @@ export class Kernel {
         const result = task.proc.mm.handleFault(e.address, write, fetch);
         ok = result.ok;
         pageFaultCode = result.code;
+        busError = result.bus === true;
       } catch (err) {
         if (!(err instanceof OutOfMemory)) throw err;
         this.log(`out of memory: killed process ${task.proc.pid} (${task.proc.name})`);
@@ -184,7 +222,9 @@ export class Kernel {
       }
       if (ok) return;
     }
-    const info = userFaultInfo(task, this.cpu, e, pageFaultCode);
+    const fault = userFaultInfo(task, this.cpu, e, pageFaultCode);
+    // A file page past the end of file: SIGBUS (BUS_ADRERR) at the faulting address.
+    const info = busError ? { ...fault, signo: SIGBUS } : fault;
     this.forceSignal(task, info.signo, info);
   }
 

@@ -16,17 +16,36 @@ import {
   type OutputEndpoint,
 } from "./host/stdio.ts";
 import { Kernel } from "./kernel.ts";
+import type { Path } from "./fs/dentry.ts";
+import { isDir, isReg } from "./fs/inode.ts";
+import { pathString, resolve } from "./fs/path-walk.ts";
+import { MAY_EXEC, permitted } from "./fs/permission.ts";
+import { type FileSystemSetup, installFile, SetupError, setUpFileSystems } from "./fs/setup.ts";
+import { rootCredentials } from "./proc/process.ts";
+import { SyscallError } from "./syscall-error.ts";
+import { ENOENT, errnoMessage } from "./errno.ts";
+
+export { SetupError };
+export type { FileSystemSetup };
 import { SIGINT, SIGKILL } from "./signals/signals.ts";
 
 export { bufferInput, collectOutput, hostStderr, hostStdin, hostStdout };
 
 export interface RunRequest {
-  /** The ELF file's bytes. */
-  image: Uint8Array;
+  /**
+   * The ELF file's bytes, read from the host: the program is installed at `realPath` in the
+   * in-memory root. Without it, `exePath` names the program inside the guest's tree (a --root
+   * directory or a --disk image).
+   */
+  image?: Uint8Array;
   /** The program's path as given (AT_EXECFN). */
   exePath: string;
-  /** Its canonical absolute path (/proc/self/exe); by default the host's realpath of exePath. */
+  /** Its canonical absolute host path; by default the host's realpath of exePath. */
   realPath?: string;
+  /** The guest's filesystem tree (default: an in-memory root). */
+  files?: FileSystemSetup;
+  /** The working directory the program starts in (a guest path; default "/"). */
+  cwd?: string;
   argv: string[];
   env: string[];
   memoryBytes?: number;
@@ -63,27 +82,116 @@ function hostRealPath(path: string): string {
   }
 }
 
+/** The program cannot be started: `status` is the shell's 127 (not found) or 126. */
+export class ProgramError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+/** Find the program in the guest's tree and read it, as execve would. */
+function programInGuest(kernel: Kernel, path: string, cwd: Path): { at: Path; bytes: Uint8Array } {
+  const root = kernel.vfs.rootPath();
+  let at: Path;
+  try {
+    at = resolve({ mounts: kernel.vfs.mounts, root, creds: rootCredentials() }, cwd, path, {
+      follow: true,
+    });
+  } catch (e) {
+    if (e instanceof SyscallError) {
+      throw new ProgramError(`${path}: ${errnoMessage(e.errno)}`, e.errno === ENOENT ? 127 : 126);
+    }
+    throw e;
+  }
+  const inode = at.dentry.inode;
+  if (isDir(inode.mode)) throw new ProgramError(`${path}: Is a directory`, 126);
+  if (!isReg(inode.mode) || !permitted(inode, rootCredentials(), MAY_EXEC)) {
+    throw new ProgramError(`${path}: Permission denied`, 126);
+  }
+  if (inode.size > MAX_PROGRAM_BYTES) throw new ProgramError(`${path}: File too large`, 126);
+  const bytes = new Uint8Array(inode.size);
+  try {
+    let done = 0;
+    while (done < bytes.length) {
+      const n = inode.read(done, bytes.subarray(done));
+      if (n <= 0) break;
+      done += n;
+    }
+  } catch (e) {
+    if (e instanceof SyscallError) {
+      throw new ProgramError(`${path}: ${errnoMessage(e.errno)}`, 126);
+    }
+    throw e;
+  }
+  return { at, bytes };
+}
+
+const MAX_PROGRAM_BYTES = 1 << 30;
+
+function directoryInGuest(kernel: Kernel, path: string): Path {
+  const root = kernel.vfs.rootPath();
+  try {
+    return resolve({ mounts: kernel.vfs.mounts, root, creds: rootCredentials() }, root, path, {
+      follow: true,
+      directory: true,
+    });
+  } catch (e) {
+    if (e instanceof SyscallError) {
+      throw new SetupError(`working directory ${path}: ${errnoMessage(e.errno)}`);
+    }
+    throw e;
+  }
+}
+
 export async function runProgram(request: RunRequest): Promise<RunResult> {
-  const image = parseElf(request.image);
   const kernel = new Kernel({
     memoryBytes: request.memoryBytes,
     strace: request.strace,
     instructionLimit: request.instructionLimit,
   });
-  const task = loadProgram(kernel, image, request.image, {
+  try {
+    return await runInKernel(kernel, request);
+  } finally {
+    for (const failure of kernel.shutdownFileSystems()) kernel.log(`unmount: ${failure}`);
+  }
+}
+
+async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResult> {
+  const { programFromHost } = setUpFileSystems(kernel, request.files ?? {});
+  const root = kernel.vfs.rootPath();
+  const cwd = directoryInGuest(kernel, request.cwd ?? "/");
+  let bytes: Uint8Array;
+  let exeAt: Path;
+  if (programFromHost) {
+    if (request.image === undefined) throw new ProgramError(`${request.exePath}: no image`, 127);
+    bytes = request.image;
+    const hostPath = request.realPath ?? hostRealPath(request.exePath);
+    const guestPath = hostPath.startsWith("/") ? hostPath : `/${hostPath}`;
+    exeAt = installFile(kernel, guestPath, bytes, 0o755);
+  } else {
+    ({ at: exeAt, bytes } = programInGuest(kernel, request.exePath, cwd));
+  }
+  const image = parseElf(bytes);
+  const task = loadProgram(kernel, image, bytes, {
     argv: request.argv,
     envp: request.env,
     exePath: request.exePath,
-    realPath: request.realPath ?? hostRealPath(request.exePath),
+    realPath: pathString(exeAt, root),
     noRandomize: request.noRandomize,
   });
   const proc = task.proc;
+  proc.root = root;
+  proc.cwd = cwd;
+  proc.exeLocation = exeAt;
   const stdin = request.stdin ?? bufferInput();
   const stdout = request.stdout ?? collectOutput().sink;
   const stderr = request.stderr ?? collectOutput().sink;
   const anyTerminal = stdin.isTerminal || stdout.isTerminal || stderr.isTerminal;
   const size = () => (stdout.windowSize ?? stderr.windowSize)?.() ?? null;
   const terminal = anyTerminal ? new Terminal(stdin.isTerminal ? stdin : null, size) : null;
+  if (terminal !== null && stdin.isTerminal) {
+    kernel.terminal = { input: stdin, output: stdout.isTerminal ? stdout : stderr, tty: terminal };
+  }
   const ttyFlags = O_RDWR | O_LARGEFILE;
   proc.fds.install(
     new OpenFile(

@@ -6,6 +6,13 @@ import type { SyscallFamily, SyscallHandler } from "./args.ts";
 import { credentialSyscalls } from "./credentials.ts";
 import { fileInfoSyscalls } from "./file-info.ts";
 import { fileIoSyscalls } from "./file-io.ts";
+import { fileOpenSyscalls } from "./file-open.ts";
+import { fileNameSyscalls } from "./file-names.ts";
+import { fileAttrSyscalls } from "./file-attr.ts";
+import { fileDirSyscalls } from "./file-dirs.ts";
+import { fileSyncSyscalls } from "./file-sync.ts";
+import { fileTransferSyscalls } from "./file-transfer.ts";
+import { fileLockSyscalls } from "./file-locks.ts";
 import { futexSyscalls } from "./futex.ts";
 import { memorySyscalls } from "./memory.ts";
 import { processSyscalls } from "./process.ts";
@@ -19,6 +26,13 @@ import { timeSyscalls } from "./time.ts";
 export const FAMILIES: Record<string, SyscallFamily> = {
   "file-io": fileIoSyscalls,
   "file-info": fileInfoSyscalls,
+  "file-open": fileOpenSyscalls,
+  "file-names": fileNameSyscalls,
+  "file-attr": fileAttrSyscalls,
+  "file-dirs": fileDirSyscalls,
+  "file-sync": fileSyncSyscalls,
+  "file-transfer": fileTransferSyscalls,
+  "file-locks": fileLockSyscalls,
   memory: memorySyscalls,
   process: processSyscalls,
   credentials: credentialSyscalls,

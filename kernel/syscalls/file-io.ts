@@ -2,10 +2,11 @@
 // dup, dup2, dup3, fcntl and ioctl. They work on any OpenFile; which files exist is the VFS's
 // business. User buffers are copied in and out through the process's UserMemory.
 
-import { EBADF, EINVAL, ENOTTY, EPIPE, ERESTARTSYS, ESPIPE, ESRCH } from "../errno.ts";
+import { EBADF, EINVAL, ENOTTY, ENXIO, EPIPE, ERESTARTSYS, ESPIPE, ESRCH } from "../errno.ts";
 import { SIGPIPE } from "../signals/signals.ts";
 import type { Kernel } from "../kernel.ts";
 import {
+  O_APPEND,
   O_CLOEXEC,
   O_NONBLOCK,
   type OpenFile,
@@ -14,9 +15,10 @@ import {
 } from "../files/open-file.ts";
 import type { Process, Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
-import { FIONBIO } from "../files/stdio-file.ts";
+import { FIONBIO, FIONREAD } from "../files/stdio-file.ts";
 import type { SyscallArgs, SyscallFamily } from "./args.ts";
 import { getU64 } from "../le64.ts";
+import { fcntlLock, isLockCommand } from "./file-locks.ts";
 
 /** Linux caps one read or write at MAX_RW_COUNT bytes. */
 const MAX_RW_COUNT = 0x7ffff000;
@@ -31,7 +33,7 @@ const FD_CLOEXEC = 1;
 const FIONCLEX = 0x5450;
 const FIOCLEX = 0x5451;
 
-const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 
 function fileFor(proc: Process, fd: number): OpenFile {
   const file = proc.fds.get(fd);
@@ -94,7 +96,7 @@ function doRead(
   return typeof result === "number" ? finish(result) : result.then(finish);
 }
 
-function doWrite(
+export function doWrite(
   kernel: Kernel,
   task: Task,
   file: OpenFile,
@@ -104,7 +106,10 @@ function doWrite(
   if (!file.writableMode || file.ops.write === undefined) return -EBADF;
   const at = position ?? (file.seekable ? file.offset : null);
   const finish = (n: number) => {
-    if (n > 0 && position === null && at !== null) file.offset = at + n;
+    if (n > 0 && position === null && at !== null) {
+      // O_APPEND wrote at the end, wherever the offset was.
+      file.offset = file.flags & O_APPEND ? file.ops.seekableSize!(file)! : at + n;
+    }
     if (n === -EPIPE) kernel.sendSignal(task, SIGPIPE); // the reader is gone
     return n;
   };
@@ -254,7 +259,15 @@ export const fileIoSyscalls: SyscallFamily = {
     if (whence === SEEK_SET) target = offset;
     else if (whence === SEEK_CUR) target = file.offset + offset;
     else if (whence === SEEK_END) target = size + offset;
-    else return -EINVAL;
+    else if (whence === SEEK_DATA || whence === SEEK_HOLE) {
+      const inode = file.inode;
+      if (offset < 0 || offset >= size) return -ENXIO;
+      if (inode === null) target = whence === SEEK_DATA ? offset : size;
+      else {
+        target = whence === SEEK_DATA ? inode.nextData(offset) : inode.nextHole(offset);
+        if (target < 0) return -ENXIO;
+      }
+    } else return -EINVAL;
     if (target < 0) return -EINVAL;
     file.offset = target;
     return target;
@@ -326,6 +339,7 @@ export const fileIoSyscalls: SyscallFamily = {
         return 0;
       }
     }
+    if (isLockCommand(cmd)) return fcntlLock(kernel, task, file, cmd, a.u64(2));
     return -EINVAL;
   },
 
@@ -343,6 +357,13 @@ export const fileIoSyscalls: SyscallFamily = {
       case FIONCLEX:
         task.proc.fds.setCloexec(a.int(0), request === FIOCLEX);
         return 0;
+      case FIONREAD: {
+        // A regular file reports what lies between the offset and the end (Linux's do_vfs_ioctl).
+        const inode = file.inode;
+        if (inode === null || (inode.mode & 0o170000) !== 0o100000) break;
+        user.writeU32(arg, Math.max(0, Math.min(2 ** 31 - 1, inode.size - file.offset)));
+        return 0;
+      }
     }
     if (file.ops.ioctl === undefined) return -ENOTTY;
     return file.ops.ioctl(file, request, arg, user);

@@ -12,7 +12,16 @@ const BIN = `${ROOT}tests/guest/bin`;
 
 async function nexaos(args: string[], stdin = "") {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", `${ROOT}main.ts`, "run", ...args],
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-ffi",
+      `${ROOT}main.ts`,
+      "run",
+      ...args,
+    ],
     cwd: ROOT,
     env: { NO_COLOR: "1", INIT_CWD: ROOT },
     stdin: "piped",

@@ -38,7 +38,7 @@ Deno.test({
     assert.match(native, /window 91x33/);
     const deno = Deno.execPath();
     const emulated = await onPty(
-      `${deno} run -q --allow-read --allow-write --allow-env ${ROOT}main.ts run ${PROBE}`,
+      `${deno} run -q --allow-read --allow-write --allow-env --allow-ffi ${ROOT}main.ts run ${PROBE}`,
     );
     assert.equal(emulated, native);
   },
@@ -89,7 +89,7 @@ Deno.test({
     assert.match(native, /first read -1 EINTR, handler ran 1 time\(s\)/);
     const deno = Deno.execPath();
     const emulated = await typeOnPty(
-      `${deno} run -q --allow-read --allow-write --allow-env ${ROOT}main.ts run ${probe}`,
+      `${deno} run -q --allow-read --allow-write --allow-env --allow-ffi ${ROOT}main.ts run ${probe}`,
       steps,
     );
     assert.equal(emulated, native);
