@@ -1,18 +1,27 @@
-// Rebuilds the compute benchmark's guest program (`deno task build:compute`): compiles
-// userland/compute/compute.c with `musl-gcc -static -O2` into bench/compute, a static x86-64
-// Linux ELF, reproducibly (no build id, source paths relative to the repository), then runs it
-// once natively to show it works. `--check` builds into a temporary folder and fails if the
-// result differs from the committed bench/compute.
+// Rebuilds the benchmarks' guest programs (`deno task build:compute`): compiles
+// userland/compute/compute.c and userland/files/files.c with `musl-gcc -static -O2` into
+// bench/compute and bench/files, static x86-64 Linux ELFs, reproducibly (no build id, source
+// paths relative to the repository), then runs each once natively to show it works. `--check`
+// builds into a temporary folder and fails if a result differs from the committed binary.
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SOURCE = "userland/compute/compute.c";
-const BINARY = join(ROOT, "bench/compute");
+
+/** Each program: its source and binary (relative to ROOT) and the arguments of the sample run. */
+const PROGRAMS = [
+  { source: "userland/compute/compute.c", binary: "bench/compute", sample: () => [] },
+  // A small run in a scratch folder: 4 MiB and 100 files.
+  {
+    source: "userland/files/files.c",
+    binary: "bench/files",
+    sample: (tmp: string) => [tmp, "4", "100"],
+  },
+];
 
 /** The compiler command line; the source path is relative to ROOT, where the compiler runs. */
-export function compileArgs(output: string): string[] {
+export function compileArgs(source: string, output: string): string[] {
   return [
     "-static",
     "-O2",
@@ -20,7 +29,7 @@ export function compileArgs(output: string): string[] {
     "-Wextra",
     "-Wl,--build-id=none",
     `-ffile-prefix-map=${ROOT.replace(/\/$/, "")}=.`,
-    SOURCE,
+    source,
     "-o",
     output,
   ];
@@ -52,21 +61,26 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 async function main(check: boolean) {
   const tmp = await Deno.makeTempDir({ prefix: "nexaos-compute-" });
   try {
-    const fresh = join(tmp, "compute");
-    await run("musl-gcc", compileArgs(fresh));
-    if (check) {
-      const built = await Deno.readFile(fresh);
-      const committed = await Deno.readFile(BINARY).catch(() => new Uint8Array());
-      if (!sameBytes(built, committed)) {
-        console.error("bench/compute is out of date: run deno task build:compute");
-        Deno.exitCode = 1;
-      } else console.log("bench/compute is up to date");
-      return;
+    for (const program of PROGRAMS) {
+      const binary = join(ROOT, program.binary);
+      const fresh = join(tmp, program.binary.replace(/.*\//, ""));
+      await run("musl-gcc", compileArgs(program.source, fresh));
+      if (check) {
+        const built = await Deno.readFile(fresh);
+        const committed = await Deno.readFile(binary).catch(() => new Uint8Array());
+        if (!sameBytes(built, committed)) {
+          console.error(`${program.binary} is out of date: run deno task build:compute`);
+          Deno.exitCode = 1;
+        } else console.log(`${program.binary} is up to date`);
+        continue;
+      }
+      await Deno.copyFile(fresh, binary);
+      await Deno.chmod(binary, 0o755);
+      console.log(
+        `wrote ${program.binary} (${(await Deno.stat(binary)).size} bytes); a native run:`,
+      );
+      console.log((await run(binary, program.sample(tmp))).trimEnd());
     }
-    await Deno.copyFile(fresh, BINARY);
-    await Deno.chmod(BINARY, 0o755);
-    console.log(`wrote bench/compute (${(await Deno.stat(BINARY)).size} bytes); a native run:`);
-    console.log((await run(BINARY, [])).trimEnd());
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

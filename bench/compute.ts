@@ -3,14 +3,16 @@
 // qemu-x86_64 when it is installed, and under NexaOS, keeps each kernel's best time over N runs and
 // prints the times with the slowdown against native. Every platform must produce the same
 // checksums; a difference fails the run. The CPU-only benchmark (no kernel, guest MIPS per
-// instruction mix) stays `deno task bench:cpu`.
+// instruction mix) stays `deno task bench:cpu`. The file benchmark (bench/files.ts) follows
+// unless --no-files.
 //
 // Usage: deno task bench [--runs N] [--scale F] [--kernels a,b] [--markdown]
-//                        [--no-qemu] [--no-nexaos]
+//                        [--no-qemu] [--no-nexaos] [--no-files]
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { bufferInput, collectOutput, runProgram } from "../kernel/run-program.ts";
+import { runFileBenchmark } from "./files.ts";
 
 /** One output line of bench/compute: `<name> <ns> <checksum>`. */
 export interface KernelTiming {
@@ -32,6 +34,7 @@ export interface Options {
   markdown: boolean;
   qemu: boolean;
   nexaos: boolean;
+  files: boolean;
 }
 
 const BINARY = fileURLToPath(new URL("compute", import.meta.url));
@@ -99,6 +102,7 @@ export function parseOptions(args: string[]): Options {
       markdown: { type: "boolean", default: false },
       "no-qemu": { type: "boolean", default: false },
       "no-nexaos": { type: "boolean", default: false },
+      "no-files": { type: "boolean", default: false },
     },
   });
   const runs = Number(values.runs);
@@ -119,6 +123,7 @@ export function parseOptions(args: string[]): Options {
     markdown: values.markdown,
     qemu: !values["no-qemu"],
     nexaos: !values["no-nexaos"],
+    files: !values["no-files"],
   };
 }
 
@@ -179,8 +184,9 @@ export function formatTable(
   others: PlatformResult[],
   mismatches: string[],
   markdown: boolean,
+  firstColumn = "kernel",
 ): string {
-  const header = ["kernel", "native ms"];
+  const header = [firstColumn, "native ms"];
   for (const o of others) header.push(`${o.label} ms`, `${o.label} / native`);
   header.push("checksum");
   const rows: string[][] = [];
@@ -299,6 +305,7 @@ async function main(options: Options) {
   if (nexaosFailure) console.error(`FAILED ${nexaosFailure}`);
   for (const m of mismatches) console.error(`CHECKSUM MISMATCH ${m}`);
   if (nexaosFailure || mismatches.length) Deno.exitCode = 1;
+  if (options.files && !(await runFileBenchmark(options))) Deno.exitCode = 1;
 }
 
 if (import.meta.main) {

@@ -76,7 +76,9 @@ Deno.test("parseOptions validates its arguments", () => {
     markdown: false,
     qemu: true,
     nexaos: true,
+    files: true,
   });
+  assert.equal(parseOptions(["--no-files"]).files, false);
   assert.equal(parseOptions(["--runs", "5", "--no-qemu"]).runs, 5);
   assert.throws(() => parseOptions(["--runs", "0"]), /--runs/);
   assert.throws(() => parseOptions(["--scale", "-1"]), /--scale/);
