@@ -29,6 +29,19 @@ function touchChanged(inode: Inode): void {
   inode.markDirty();
 }
 
+/**
+ * Linux's file_remove_privs: writing to or truncating a regular file without CAP_FSETID (not
+ * root) drops set-user-ID, and set-group-ID when the file is group-executable.
+ */
+export function removePrivileges(inode: Inode, creds: Credentials): void {
+  if (!isReg(inode.mode) || creds.euid === 0) return;
+  let drop = inode.mode & S_ISUID;
+  if (inode.mode & S_ISGID && inode.mode & 0o010) drop |= S_ISGID;
+  if (drop === 0) return;
+  inode.mode &= ~drop;
+  touchChanged(inode);
+}
+
 /** Set the size of a regular file (the caller checked access). */
 export function truncateInode(inode: Inode, size: number): void {
   if (isDir(inode.mode)) throw new SyscallError(EISDIR);
@@ -49,6 +62,7 @@ export function truncatePath(at: Path, size: number, creds: Credentials): void {
   if (!isReg(inode.mode)) throw new SyscallError(EINVAL);
   checkPermission(inode, creds, MAY_WRITE);
   if (at.mount.readOnly) throw new SyscallError(EROFS);
+  removePrivileges(inode, creds);
   truncateInode(inode, size);
 }
 

@@ -38,11 +38,12 @@ function existing(p: ParentWalk): Dentry | null {
 
 /** Common checks before adding a name: it must not exist, and we must be allowed to write. */
 function prepareCreate(p: ParentWalk, creds: Credentials): Inode {
-  if (existing(p) !== null) throw new SyscallError(EEXIST);
   const dir = p.dir.dentry.inode;
+  // A removed directory has no entries and takes none: ENOENT before anything else (IS_DEADDIR).
+  if (dir.nlink === 0) throw new SyscallError(ENOENT);
+  if (existing(p) !== null) throw new SyscallError(EEXIST);
   checkPermission(dir, creds, MAY_WRITE | MAY_EXEC);
   if (p.dir.mount.readOnly) throw new SyscallError(EROFS);
-  if (dir.nlink === 0) throw new SyscallError(ENOENT);
   return dir;
 }
 
@@ -73,8 +74,9 @@ export function makeNode(
   if (!valid.includes(type)) throw new SyscallError(EINVAL);
   if (p.trailingSlash) throw new SyscallError(ENOENT);
   const isDevice = type === 0o020000 || type === 0o060000;
-  if (isDevice && creds.euid !== 0) throw new SyscallError(EPERM);
   const dir = prepareCreate(p, creds);
+  // CAP_MKNOD is checked after the directory's permissions (vfs_mknod).
+  if (isDevice && creds.euid !== 0) throw new SyscallError(EPERM);
   const bits = mode & 0o7777 & ~umask;
   dir.create(p.name, type | bits, creds.fsuid, newInodeGroup(dir, creds), isDevice ? rdev : 0);
 }
@@ -151,7 +153,10 @@ export function renameEntry(
   if (flags & RENAME_WHITEOUT) throw new SyscallError(EINVAL);
   const special = (n: string) => n === "" || n === "." || n === "..";
   if (special(from.name) || special(to.name)) {
-    throw new SyscallError(from.name === "" || to.name === "" ? EBUSY : EINVAL);
+    // Linux: "/", "." or ".." as either name is EBUSY (EEXIST as a NOREPLACE target).
+    if (from.dir.mount !== to.dir.mount) throw new SyscallError(EXDEV);
+    if (special(from.name)) throw new SyscallError(EBUSY);
+    throw new SyscallError(flags & RENAME_NOREPLACE ? EEXIST : EBUSY);
   }
   const source = from.dir.dentry.child(from.name);
   if (source === null) throw new SyscallError(ENOENT);

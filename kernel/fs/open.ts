@@ -108,6 +108,8 @@ function findOrCreate(
     if (name === "" || name === "." || name === ".." || trailingSlash) {
       throw new SyscallError(EISDIR);
     }
+    // A removed directory has no entries and takes none (IS_DEADDIR).
+    if (dir.dentry.inode.nlink === 0) throw new SyscallError(ENOENT);
     const existing = dir.dentry.child(name);
     if (existing !== null) {
       if (req.flags & O_EXCL) throw new SyscallError(EEXIST);
@@ -154,7 +156,12 @@ function resolveParentFrom(kernel: Kernel, task: Task, start: Path, path: string
 /** Open per `req`; returns the new OpenFile (not yet in the fd table). */
 export function openFile(kernel: Kernel, task: Task, req: OpenRequest): OpenFile {
   let flags = req.flags;
-  if ((flags & O_TMPFILE) === O_TMPFILE) throw new SyscallError(EOPNOTSUPP);
+  if (flags & O_TMPFILE & ~O_DIRECTORY) {
+    // Linux validates O_TMPFILE before asking the filesystem: it needs write access, no O_CREAT.
+    if ((flags & (O_TMPFILE | O_CREAT)) !== O_TMPFILE) throw new SyscallError(EINVAL);
+    if ((flags & O_ACCMODE) === O_RDONLY) throw new SyscallError(EINVAL);
+    throw new SyscallError(EOPNOTSUPP);
+  }
   if (flags & O_CREAT && flags & O_DIRECTORY) throw new SyscallError(EINVAL);
   if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | 0o2000000 /* O_CLOEXEC */;
   const { at, created } = findOrCreate(kernel, task, { ...req, flags });

@@ -116,13 +116,16 @@ class Walker {
     for (let i = 0; i < parts.length; i++) {
       const name = parts[i];
       const last = i === parts.length - 1;
-      if (name === ".") {
+      if (name === "." || name === "..") {
+        // Like any name, "." and ".." need search permission on the directory (may_lookup).
         if (!isDir(cur.dentry.inode.mode)) throw new SyscallError(ENOTDIR);
-        continue;
+        if (!permitted(cur.dentry.inode, this.ctx.creds, MAY_EXEC)) {
+          throw new SyscallError(EACCES);
+        }
       }
+      if (name === ".") continue;
       if (name === "..") {
         if (this.opts.beneath && samePath(cur, this.root)) throw new SyscallError(18 /* EXDEV */);
-        if (!isDir(cur.dentry.inode.mode)) throw new SyscallError(ENOTDIR);
         cur = this.up(cur);
         continue;
       }
@@ -166,6 +169,23 @@ export function resolveParent(
   const dir = walker.walk(start, dirPart, true);
   if (!isDir(dir.dentry.inode.mode)) throw new SyscallError(ENOTDIR);
   return { dir, name, trailingSlash };
+}
+
+/** Is `p` at or below `root` (following mounts up)? getcwd marks other paths "(unreachable)". */
+export function isReachable(p: Path, root: Path): boolean {
+  let cur = p;
+  for (let guard = 0; guard < 4096; guard++) {
+    if (samePath(cur, root)) return true;
+    if (cur.dentry === cur.mount.root) {
+      if (cur.mount.parent === null) return false;
+      cur = { mount: cur.mount.parent, dentry: cur.mount.mountpoint! };
+      continue;
+    }
+    const parent = cur.dentry.parent;
+    if (parent === null) return false;
+    cur = { mount: cur.mount, dentry: parent };
+  }
+  return false;
 }
 
 /**

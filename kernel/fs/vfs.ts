@@ -54,6 +54,8 @@ export function fdLocation(task: Task, fd: number): { file: OpenFile; at: Path }
  * RESOLVE_BENEATH) starts at dirfd even for an absolute path.
  */
 export function startingPoint(task: Task, dirfd: number, path: string, scoped = false): Path {
+  // Linux copies the name in (ENOENT for "", ENAMETOOLONG) before it looks at dirfd.
+  checkPathLength(path);
   if (path.startsWith("/") && !scoped) return task.proc.root;
   if (dirfd === AT_FDCWD) return task.proc.cwd;
   const file = task.proc.fds.get(dirfd);

@@ -15,6 +15,7 @@ import {
   ESPIPE,
 } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
+import { O_PATH } from "../files/open-file.ts";
 import type { Credentials, Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import {
@@ -23,6 +24,7 @@ import {
   changeTimes,
   checkAccess,
   MAX_FILE_SIZE,
+  removePrivileges,
   truncateInode,
   truncatePath,
 } from "../fs/attributes.ts";
@@ -40,7 +42,7 @@ function at(kernel: Kernel, task: Task, dirfd: number, addr: number, flags: numb
 
 function fdPath(task: Task, fd: number): Path {
   const file = task.proc.fds.get(fd);
-  if (file === undefined) throw new SyscallError(EBADF);
+  if (file === undefined || file.flags & O_PATH) throw new SyscallError(EBADF);
   if (file.location === null) throw new SyscallError(EBADF);
   return file.location;
 }
@@ -166,12 +168,13 @@ export const fileAttrSyscalls: SyscallFamily = {
 
   ftruncate(task, a) {
     const file = task.proc.fds.get(a.int(0));
-    if (file === undefined) return -EBADF;
+    if (file === undefined || file.flags & O_PATH) return -EBADF;
     const size = a.s64(1);
     if (size < 0) return -EINVAL;
     const inode = file.inode;
     if (inode === null || !isReg(inode.mode) || !file.writableMode) return -EINVAL;
     if (file.location!.mount.readOnly) return -EROFS;
+    removePrivileges(inode, task.proc.creds);
     truncateInode(inode, size);
     return 0;
   },

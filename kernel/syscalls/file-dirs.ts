@@ -2,13 +2,13 @@
 // first and offsets lseek accepts), chdir, fchdir, getcwd and chroot.
 
 import { EBADF, EINVAL, ENOENT, ENOTDIR, EPERM, ERANGE } from "../errno.ts";
-import type { OpenFile } from "../files/open-file.ts";
+import { O_PATH, type OpenFile } from "../files/open-file.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import type { Path } from "../fs/dentry.ts";
 import { DT_DIR, isDir, nameBytes } from "../fs/inode.ts";
-import { pathString } from "../fs/path-walk.ts";
+import { isReachable, pathString } from "../fs/path-walk.ts";
 import { checkPermission, MAY_EXEC } from "../fs/permission.ts";
 import { AT_FDCWD, lookupAt } from "../fs/vfs.ts";
 import type { SyscallFamily } from "./args.ts";
@@ -26,12 +26,14 @@ function parentIno(p: Path, root: Path): number {
 
 function directoryFile(task: Task, fd: number): OpenFile {
   const file = task.proc.fds.get(fd);
-  if (file === undefined) throw new SyscallError(EBADF);
+  if (file === undefined || file.flags & O_PATH) throw new SyscallError(EBADF);
   const inode = file.inode;
   if (inode === null || !file.readableMode) {
     throw new SyscallError(inode === null ? ENOTDIR : EBADF);
   }
   if (!isDir(inode.mode)) throw new SyscallError(ENOTDIR);
+  // A removed directory cannot be read (Linux's IS_DEADDIR check in iterate_dir).
+  if (inode.nlink === 0) throw new SyscallError(ENOENT);
   return file;
 }
 
@@ -134,9 +136,12 @@ export const fileDirSyscalls: SyscallFamily = {
 
   getcwd(task, a) {
     const cwd = task.proc.cwd;
-    // An unlinked working directory has no name.
-    if (cwd.dentry.deleted) return -ENOENT;
-    const bytes = nameBytes(pathString(cwd, task.proc.root) + "\0");
+    // An unlinked working directory has no name (its dentry may not be the one rmdir saw when the
+    // filesystem does not cache names, so its link count counts too).
+    if (cwd.dentry.deleted || cwd.dentry.inode.nlink === 0) return -ENOENT;
+    const name = pathString(cwd, task.proc.root);
+    const unreachable = isReachable(cwd, task.proc.root) ? "" : "(unreachable)";
+    const bytes = nameBytes(unreachable + name + "\0");
     if (a.u64(1) < bytes.length) return -ERANGE;
     task.proc.user.write(a.u64(0), bytes);
     return bytes.length;

@@ -9,6 +9,7 @@ import {
   O_APPEND,
   O_CLOEXEC,
   O_NONBLOCK,
+  O_PATH,
   type OpenFile,
   SETFL_MASK,
   type SyscallResult,
@@ -19,6 +20,7 @@ import { FIONBIO, FIONREAD } from "../files/stdio-file.ts";
 import type { SyscallArgs, SyscallFamily } from "./args.ts";
 import { getU64 } from "../le64.ts";
 import { fcntlLock, isLockCommand } from "./file-locks.ts";
+import { removePrivileges } from "../fs/attributes.ts";
 
 /** Linux caps one read or write at MAX_RW_COUNT bytes. */
 const MAX_RW_COUNT = 0x7ffff000;
@@ -113,6 +115,7 @@ export function doWrite(
     if (n === -EPIPE) kernel.sendSignal(task, SIGPIPE); // the reader is gone
     return n;
   };
+  if (file.inode !== null && data.length > 0) removePrivileges(file.inode, task.proc.creds);
   const result = file.ops.write(file, data, at);
   return typeof result === "number" ? finish(result) : result.then(finish);
 }
@@ -252,6 +255,7 @@ export const fileIoSyscalls: SyscallFamily = {
 
   lseek(task, a) {
     const file = fileFor(task.proc, a.int(0));
+    if (file.flags & O_PATH) return -EBADF;
     const offset = a.s64(1), whence = a.uint(2);
     const size = file.ops.seekableSize?.(file) ?? null;
     if (size === null) return -ESPIPE;
@@ -300,6 +304,9 @@ export const fileIoSyscalls: SyscallFamily = {
     const fd = a.int(0), cmd = a.int(1);
     const fds = task.proc.fds;
     const file = fileFor(task.proc, fd);
+    // An O_PATH descriptor only duplicates and reports its flags (Linux's check_fcntl_cmd).
+    const pathSafe = [F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL];
+    if (file.flags & O_PATH && !pathSafe.includes(cmd)) return -EBADF;
     switch (cmd) {
       case F_DUPFD:
       case F_DUPFD_CLOEXEC: {
@@ -345,6 +352,7 @@ export const fileIoSyscalls: SyscallFamily = {
 
   ioctl(task, a) {
     const file = fileFor(task.proc, a.int(0));
+    if (file.flags & O_PATH) return -EBADF;
     const request = a.uint(1), arg = a.u64(2);
     const user = task.proc.user;
     switch (request) {

@@ -16,11 +16,12 @@ import {
   EROFS,
 } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
+import { O_PATH, type OpenFile } from "../files/open-file.ts";
 import type { Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import type { Path } from "../fs/dentry.ts";
 import { fileSystemType, MountError, type StatFs } from "../fs/filesystem.ts";
-import { isDir, S_IFBLK, S_IFMT } from "../fs/inode.ts";
+import { isDir, isReg, S_IFBLK, S_IFMT } from "../fs/inode.ts";
 import { type Mount, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY } from "../fs/mount.ts";
 import { AT_FDCWD, lookupAt } from "../fs/vfs.ts";
 import type { SyscallArgs, SyscallFamily } from "./args.ts";
@@ -52,6 +53,25 @@ function mountInUse(kernel: Kernel, m: Mount): boolean {
     for (const fd of p.fds.openFds()) if (p.fds.get(fd)?.location?.mount === m) return true;
     if (p.mm.vmas.areas.some((v) => v.file?.file.location?.mount === m)) return true;
   }
+  return false;
+}
+
+/** Is a regular file of `fs` open for writing (what makes a read-only remount EBUSY)? */
+function openForWriting(kernel: Kernel, fs: Mount["fs"]): boolean {
+  const writing = (f: OpenFile | undefined) =>
+    f !== undefined && f.writableMode && f.location?.mount.fs === fs &&
+    isReg(f.location.dentry.inode.mode);
+  for (const p of kernel.processes.values()) {
+    if (p.exitStatus !== null) continue;
+    for (const fd of p.fds.openFds()) if (writing(p.fds.get(fd))) return true;
+    if (p.mm.vmas.areas.some((v) => writing(v.file?.file))) return true;
+  }
+  return false;
+}
+
+/** Is `m` mounted somewhere below `top` (on it, or on one of its descendants)? */
+function isBelow(m: Mount, top: Mount): boolean {
+  for (let cur = m.parent; cur !== null; cur = cur.parent) if (cur === top) return true;
   return false;
 }
 
@@ -99,7 +119,8 @@ function mountNew(
     device = kernel.blockDevices.get(inode.rdev);
     if (device === undefined) return -ENXIO;
   }
-  const readOnly = (flags & MS_RDONLY) !== 0 || (device?.readOnly ?? false);
+  // Without a device, read-only is the mount's flag alone, so a remount can lift it.
+  const readOnly = device !== undefined && ((flags & MS_RDONLY) !== 0 || device.readOnly);
   let fs;
   try {
     fs = type.factory({ device, readOnly, options, source: sourceName, kernel });
@@ -133,7 +154,7 @@ function encodeStatfs(st: StatFs, m: Mount): Uint8Array {
 
 function fsyncFd(task: Task, fd: number, dataOnly: boolean): number {
   const file = task.proc.fds.get(fd);
-  if (file === undefined) return -EBADF;
+  if (file === undefined || file.flags & O_PATH) return -EBADF;
   const inode = file.inode;
   if (inode === null) return -EINVAL;
   syncInodeData(inode);
@@ -153,6 +174,7 @@ export const fileSyncSyscalls: SyscallFamily = {
       const m = target.mount;
       if (target.dentry !== m.root) return -EINVAL;
       if (!(flags & MS_RDONLY) && m.fs.readOnly) return -EROFS;
+      if (flags & MS_RDONLY && !m.readOnly && openForWriting(kernel, m.fs)) return -EBUSY;
       m.flags = flags & MOUNT_FLAGS_KEPT;
       if (flags & MS_RDONLY) m.fs.sync();
       return 0;
@@ -171,6 +193,13 @@ export const fileSyncSyscalls: SyscallFamily = {
     const m = target.mount;
     if (target.dentry !== m.root) return -EINVAL;
     if (m.parent === null) return -EBUSY;
+    if (flags & MNT_DETACH) {
+      // A lazy unmount takes the mounts below it along, deepest first (umount_tree).
+      const mounts = kernel.vfs.mounts;
+      for (const below of [...mounts.all()].reverse().filter((b) => isBelow(b, m))) {
+        mounts.unmount(below, mountInUse(kernel, below), true);
+      }
+    }
     kernel.vfs.mounts.unmount(m, mountInUse(kernel, m), (flags & MNT_DETACH) !== 0);
     return 0;
   },
@@ -197,7 +226,7 @@ export const fileSyncSyscalls: SyscallFamily = {
 
   syncfs(task, a, kernel) {
     const file = task.proc.fds.get(a.int(0));
-    if (file === undefined) return -EBADF;
+    if (file === undefined || file.flags & O_PATH) return -EBADF;
     if (file.location === null) return 0;
     for (const p of kernel.processes.values()) p.mm.writeBackSharedFiles(file.location.mount.fs);
     file.location.mount.fs.sync();

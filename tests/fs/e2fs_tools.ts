@@ -77,6 +77,8 @@ export interface ImageInode {
   size: number;
   blocks: number;
   mtime: number;
+  /** Every block it owns, data and indirect (debugfs's BLOCKS list). */
+  blockList: number[];
 }
 
 const TYPE_BITS: Record<string, number> = {
@@ -138,7 +140,18 @@ function parseStat(path: string, text: string): ImageInode {
     links: Number(links[1]),
     blocks: Number(links[2]),
     mtime: parseInt(mtime[1], 16),
+    blockList: ownedBlocks(text),
   };
+}
+
+/** The blocks in the BLOCKS list of debugfs `stat` ("(0-11):563-574, (IND):575, ..."). */
+function ownedBlocks(statText: string): number[] {
+  const list = statText.split(/^BLOCKS:\n/m)[1]?.split("\n")[0] ?? "";
+  const blocks: number[] = [];
+  for (const m of list.matchAll(/\([^)]*\):(\d+)(?:-(\d+))?/g)) {
+    for (let b = Number(m[1]); b <= Number(m[2] ?? m[1]); b++) blocks.push(b);
+  }
+  return blocks;
 }
 
 /** debugfs `stat` of each absolute image path. */

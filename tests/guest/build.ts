@@ -162,6 +162,22 @@ async function runNative(
   return { code: out.code, stdout: out.stdout, stderr: out.stderr };
 }
 
+/** An fs case (one with "fs") runs in a fresh empty folder of its own, removed afterwards. */
+async function runNativeIn(
+  launcher: string,
+  binDir: string,
+  workDir: string,
+  guestCase: GuestCase,
+): Promise<Finished> {
+  if (guestCase.fs === undefined) return await runNative(launcher, binDir, workDir, guestCase);
+  const emptyDir = await Deno.makeTempDir({ prefix: "nexaos-fs-case-" });
+  try {
+    return await runNative(launcher, binDir, emptyDir, guestCase);
+  } finally {
+    await Deno.remove(emptyDir, { recursive: true });
+  }
+}
+
 async function writeGolden(
   cases: GuestCase[],
   launcher: string,
@@ -170,8 +186,8 @@ async function writeGolden(
   workDir: string,
 ) {
   for (const guestCase of cases) {
-    const first = await runNative(launcher, binDir, workDir, guestCase);
-    const second = await runNative(launcher, binDir, workDir, guestCase);
+    const first = await runNativeIn(launcher, binDir, workDir, guestCase);
+    const second = await runNativeIn(launcher, binDir, workDir, guestCase);
     if (
       first.code !== second.code || !sameBytes(first.stdout, second.stdout) ||
       !sameBytes(first.stderr, second.stderr)

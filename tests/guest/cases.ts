@@ -19,7 +19,16 @@ export interface GuestCase {
   env: string[];
   /** Inline stdin text, a file under tests/guest/input/, or nothing (immediate end of file). */
   stdin?: { text: string } | { file: string };
+  /**
+   * A filesystem test: natively it runs in a fresh empty folder; under NexaOS (fs_golden_test.ts)
+   * once per listed filesystem, in an empty writable working directory on it.
+   */
+  fs?: FsKind[];
 }
+
+/** Where an fs case runs under NexaOS: the in-memory root, `--root DIR`, `--disk IMAGE`. */
+export const FS_KINDS = ["tmpfs", "hostfs", "ext2"] as const;
+export type FsKind = typeof FS_KINDS[number];
 
 /** The golden files of a case, relative to the golden folder. */
 export function goldenNames(name: string): { stdout: string; stderr: string; status: string } {
@@ -45,7 +54,7 @@ function isStringArray(value: unknown): value is string[] {
 
 /** Checks one manifest entry; returns a description of the first problem, or null. */
 function problemWith(entry: Record<string, unknown>): string | null {
-  const known = new Set(["name", "program", "args", "env", "stdin"]);
+  const known = new Set(["name", "program", "args", "env", "stdin", "fs"]);
   const unknown = Object.keys(entry).find((key) => !known.has(key));
   if (unknown) return `unknown field "${unknown}"`;
   if (typeof entry.name !== "string" || !NAME.test(entry.name)) {
@@ -71,6 +80,14 @@ function problemWith(entry: Record<string, unknown>): string | null {
     if (keys[0] === "file" && (normalize(value).startsWith("..") || value.startsWith("/"))) {
       return "stdin.file must be inside tests/guest/input";
     }
+  }
+  if (entry.fs !== undefined) {
+    const kinds: readonly string[] = FS_KINDS;
+    if (!isStringArray(entry.fs) || entry.fs.length === 0) {
+      return `fs must be a non-empty array of ${FS_KINDS.join(", ")}`;
+    }
+    const unknownKind = entry.fs.find((kind) => !kinds.includes(kind));
+    if (unknownKind !== undefined) return `fs: unknown filesystem "${unknownKind}"`;
   }
   return null;
 }

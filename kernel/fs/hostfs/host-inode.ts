@@ -188,6 +188,9 @@ export class HostInode extends Inode {
       this.applyStat(this.fs.calls.fstat(open.fd));
       return;
     }
+    // Removed (an open directory after rmdir, a removed cwd): the last attributes stand, as the
+    // host has no name left to ask about.
+    if (this !== this.fs.root && this.location === null) return;
     this.atLocation((dirfd, name) => this.applyStat(this.statSelf(dirfd, name)));
   }
 
@@ -216,6 +219,12 @@ export class HostInode extends Inode {
     }
     try {
       if (sizeChanged) this.fs.calls.ftruncate(this.dataFile(true).fd, want.size);
+      if (this !== this.fs.root && this.location === null) {
+        // Unlinked but still open: no name to change on the host; the guest's fds see the
+        // values kept here until the last one closes.
+        this.host = { ...want };
+        return;
+      }
       this.atLocation((dirfd, name) => {
         const calls = this.fs.calls;
         this.statSelf(dirfd, name);
