@@ -1,6 +1,7 @@
 // `nexaos image` as a user runs it (main.ts in a subprocess): create from a host tree (checked
 // with e2fsck and debugfs), ls, cat, fsck, and one-line errors for bad input.
 
+import { nexaosArgs } from "../lib/nexaos-cli.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
@@ -12,15 +13,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 async function nexaos(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      `${ROOT}main.ts`,
-      "image",
-      ...args,
-    ],
+    args: nexaosArgs(["image", ...args]),
     cwd: ROOT,
     env: { NO_COLOR: "1", INIT_CWD: ROOT },
     stdout: "piped",

@@ -2,6 +2,7 @@
 // signal prints the shell's line and exits 128+N, bad input is one line with 126/127, and the
 // options (--env, --strace, --stats, --memory) do what they say. Runs main.ts in a subprocess.
 
+import { nexaosArgs } from "../lib/nexaos-cli.ts";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parseElf } from "../../kernel/exec/elf.ts";
@@ -12,16 +13,7 @@ const BIN = `${ROOT}tests/guest/bin`;
 
 async function nexaos(args: string[], stdin = "") {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      `${ROOT}main.ts`,
-      "run",
-      ...args,
-    ],
+    args: nexaosArgs(["run", ...args]),
     cwd: ROOT,
     env: { NO_COLOR: "1", INIT_CWD: ROOT },
     stdin: "piped",

@@ -9,6 +9,7 @@
 // whose cwd lies outside its new root climb out with "..", but DIR is NexaOS's namespace root,
 // so there the climb ends at DIR.
 
+import { nexaosArgs } from "../lib/nexaos-cli.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -143,20 +144,14 @@ Deno.test("deno task run --root: no probe reaches outside the root", async () =>
   const namesBefore = hostRootNames();
   try {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-ffi",
-        "main.ts",
+      args: nexaosArgs([
         "run",
         "--root",
         layout.dir,
         "/bin/fs-escape",
         "probe",
         layout.secret,
-      ],
+      ]),
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",

@@ -7,6 +7,7 @@
 // every fsynced file must be intact (debugfs cat), its inode and blocks marked in the bitmaps, and
 // nothing e2fsck -fn reports may concern it. Unsynced work may be lost or half there.
 
+import { nexaosArgs } from "../lib/nexaos-cli.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,20 +35,14 @@ async function runUntil(
   last: string,
 ): Promise<{ child: Deno.ChildProcess; seen: string[]; stderr: Promise<string> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-ffi",
-      "main.ts",
+    args: nexaosArgs([
       "run",
       "--disk",
       image,
       "/bin/fs-durable",
       "/durable",
       ...SIZES.map(String),
-    ],
+    ]),
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
