@@ -27,7 +27,7 @@ import { ENOENT, errnoMessage } from "./errno.ts";
 
 export { SetupError };
 export type { FileSystemSetup };
-import { SIGINT, SIGKILL } from "./signals/signals.ts";
+import { SIGHUP, SIGINT, SIGKILL, SIGTERM } from "./signals/signals.ts";
 
 export { bufferInput, collectOutput, hostStderr, hostStdin, hostStdout };
 
@@ -54,7 +54,10 @@ export interface RunRequest {
   stderr?: OutputEndpoint;
   /** One strace-style line per syscall. */
   strace?: (line: string) => void;
-  /** Forward the host's SIGINT (Ctrl-C) to the program. */
+  /**
+   * Forward the host's SIGINT (Ctrl-C), SIGTERM and SIGHUP to the program, so that stopping the
+   * emulator politely still ends the run normally: disks flushed and marked clean.
+   */
   forwardSignals?: boolean;
   noRandomize?: boolean;
   /** Kill the program with SIGXCPU after this many guest instructions. */
@@ -209,8 +212,13 @@ async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResu
     );
   });
 
-  const onInterrupt = () => kernel.sendSignal(task, SIGINT);
-  if (request.forwardSignals) Deno.addSignalListener("SIGINT", onInterrupt);
+  const forwarded = [["SIGINT", SIGINT], ["SIGTERM", SIGTERM], ["SIGHUP", SIGHUP]] as const;
+  const listeners = forwarded.map(([name, sig]) =>
+    [name, () => kernel.sendSignal(task, sig)] as const
+  );
+  if (request.forwardSignals) {
+    for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);
+  }
   const onAbort = () => kernel.sendSignal(task, SIGKILL);
   if (request.signal?.aborted) onAbort();
   request.signal?.addEventListener("abort", onAbort);
@@ -220,7 +228,9 @@ async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResu
   try {
     status = await kernel.run(task);
   } finally {
-    if (request.forwardSignals) Deno.removeSignalListener("SIGINT", onInterrupt);
+    if (request.forwardSignals) {
+      for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    }
     request.signal?.removeEventListener("abort", onAbort);
     terminal?.restore();
   }

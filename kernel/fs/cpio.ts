@@ -95,7 +95,12 @@ function parseRecord(buffer: Uint8Array, offset: number): CpioRecord {
     if (buffer[offset] === 0x1f && buffer[offset + 1] === 0x8b) {
       throw new CpioError("gzip-compressed data; decompress the archive first", offset);
     }
-    throw new CpioError(`bad magic ${JSON.stringify(magic)} (want "070701" or "070702")`, offset);
+    const shown = [...buffer.subarray(offset, offset + 6)]
+      .map((b) =>
+        b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`
+      )
+      .join("");
+    throw new CpioError(`bad magic "${shown}" (want "070701" or "070702")`, offset);
   }
   const field: Record<string, number> = {};
   FIELD_NAMES.forEach((name, index) => {

@@ -157,3 +157,46 @@ Deno.test("fsynced files are on the image when the emulator is killed right afte
 Deno.test("fsynced files survive SIGKILL after unsynced churn forced cache write-back", async () => {
   await killAndCheck(`unsynced ${CHURN_ROUNDS}`);
 });
+
+Deno.test("SIGTERM to the emulator ends the run with unsynced writes kept and the image clean", async () => {
+  const base = await Deno.makeTempDir({ prefix: "durability-" });
+  try {
+    await Deno.mkdir(join(base, "src/bin"), { recursive: true });
+    await Deno.copyFile("/bin/busybox", join(base, "src/bin/busybox"));
+    const image = join(base, "disk.img");
+    await makeImage(join(base, "src"), image, "16M", 1024);
+    // tee writes what it reads to /out.txt (never synced) and echoes it, then waits for more.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: nexaosArgs(["run", "--disk", image, "/bin/busybox", "tee", "/out.txt"]),
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(120_000),
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("kept without fsync\n"));
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let echoed = "";
+    while (!echoed.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      echoed += value;
+    }
+    assert.equal(echoed, "kept without fsync\n");
+    child.kill("SIGTERM");
+    const status = await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    await writer.close().catch(() => {});
+    // The guest died of the forwarded SIGTERM (128+15) and the kernel unmounted the disk.
+    assert.equal(status.code, 143, await stderr);
+    const check = await fsck(image);
+    assert.equal(check.code, 0, `e2fsck -fn after SIGTERM:\n${check.output}`);
+    const content = new TextDecoder().decode(await imageCat(image, "/out.txt"));
+    assert.equal(content, "kept without fsync\n");
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
