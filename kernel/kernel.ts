@@ -112,7 +112,13 @@ export class Kernel {
 
   /** Flush and unmount everything (the end of a run); returns failures as messages. */
   shutdownFileSystems(): string[] {
-    return this.vfs.mounts.unmountAll();
+    const failures = this.vfs.mounts.unmountAll();
+    try {
+      this.blockDevices.closeAll();
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+    }
+    return failures;
   }
 
   /** ETXTBSY: is `inode` the executable of a live process? */

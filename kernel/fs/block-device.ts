@@ -16,19 +16,63 @@ export interface BlockDevice {
   close(): void;
 }
 
-/** Block devices by device number: what mount(2) finds behind an S_IFBLK node. */
+/**
+ * Block devices by device number: what mount(2) finds behind an S_IFBLK node. The kernel owns
+ * each device for the whole run; a filesystem mounted on one gets a handle whose close() only
+ * flushes and frees the device for the next mount, so umount then mount works, and a device
+ * already mounted is refused (EBUSY) rather than opened twice.
+ */
 export class BlockDeviceTable {
   private readonly devices = new Map<number, BlockDevice>();
+  private readonly mounted = new Set<number>();
 
   register(rdev: number, device: BlockDevice): void {
     this.devices.set(rdev, device);
   }
 
-  get(rdev: number): BlockDevice | undefined {
-    return this.devices.get(rdev);
+  has(rdev: number): boolean {
+    return this.devices.has(rdev);
   }
 
+  isMounted(rdev: number): boolean {
+    return this.mounted.has(rdev);
+  }
+
+  /** Every device number and device (/proc/devices, /proc/partitions). */
   all(): [number, BlockDevice][] {
     return [...this.devices];
+  }
+
+  /** A handle for a filesystem to mount on; undefined when no such device. */
+  claim(rdev: number): BlockDevice | undefined {
+    const device = this.devices.get(rdev);
+    if (device === undefined) return undefined;
+    this.mounted.add(rdev);
+    const release = () => this.mounted.delete(rdev);
+    return {
+      get name() {
+        return device.name;
+      },
+      get sizeBytes() {
+        return device.sizeBytes;
+      },
+      get readOnly() {
+        return device.readOnly;
+      },
+      read: (offset, buf) => device.read(offset, buf),
+      write: (offset, data) => device.write(offset, data),
+      flush: () => device.flush(),
+      close: () => {
+        device.flush();
+        release();
+      },
+    };
+  }
+
+  /** Close every device (the end of a run, after every filesystem is unmounted). */
+  closeAll(): void {
+    for (const device of this.devices.values()) device.close();
+    this.devices.clear();
+    this.mounted.clear();
   }
 }

@@ -94,8 +94,9 @@ function mountAt(kernel: Kernel, fs: FileSystem, at: string, create: boolean): v
 
 function openDiskFileSystem(kernel: Kernel, spec: FileSystemSetup, disk: DiskSpec, index: number) {
   if (spec.openDisk === undefined) throw new SetupError("no way to open disk images");
-  const device = spec.openDisk(disk);
-  kernel.blockDevices.register(makedev(DISK_MAJOR, index * 16), device);
+  const rdev = makedev(DISK_MAJOR, index * 16);
+  kernel.blockDevices.register(rdev, spec.openDisk(disk));
+  const device = kernel.blockDevices.claim(rdev)!;
   try {
     return factory("ext2")({
       device,
@@ -151,7 +152,13 @@ export function setUpFileSystems(
   if (inMemoryRoot && lookup(kernel, "/tmp") === null) makeDirectories(kernel, "/tmp", 0o1777);
   disks.forEach((disk, i) => {
     if (i === rootDisk) return;
-    mountAt(kernel, openDiskFileSystem(kernel, spec, disk, i), disk.mountPoint, inMemoryRoot);
+    const fs = openDiskFileSystem(kernel, spec, disk, i);
+    try {
+      mountAt(kernel, fs, disk.mountPoint, inMemoryRoot);
+    } catch (e) {
+      fs.unmount();
+      throw e;
+    }
   });
   // /dev and /proc where the tree has room for them (always on the in-memory root).
   if (inMemoryRoot || lookup(kernel, "/dev") !== null) {

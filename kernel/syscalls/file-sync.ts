@@ -116,22 +116,25 @@ function mountNew(
     const inode = source.dentry.inode;
     if ((inode.mode & S_IFMT) !== S_IFBLK) return -ENOTBLK;
     if (source.mount.flags & MS_NODEV) return -EACCES;
-    device = kernel.blockDevices.get(inode.rdev);
-    if (device === undefined) return -ENXIO;
+    if (!kernel.blockDevices.has(inode.rdev)) return -ENXIO;
+    if (kernel.blockDevices.isMounted(inode.rdev)) return -EBUSY;
+    device = kernel.blockDevices.claim(inode.rdev);
   }
-  // Without a device, read-only is the mount's flag alone, so a remount can lift it.
-  const readOnly = device !== undefined && ((flags & MS_RDONLY) !== 0 || device.readOnly);
+  // The filesystem is read-only only when its device is; MS_RDONLY is the mount's flag, so a
+  // remount can lift it.
+  const readOnly = device?.readOnly ?? false;
   let fs;
   try {
     fs = type.factory({ device, readOnly, options, source: sourceName, kernel });
   } catch (e) {
+    device?.close();
     if (e instanceof MountError) {
       kernel.log(`mount: ${e.message}`);
       return -e.errno;
     }
     throw e;
   }
-  kernel.vfs.mounts.mount(fs, target, (flags & MOUNT_FLAGS_KEPT) | (readOnly ? MS_RDONLY : 0));
+  kernel.vfs.mounts.mount(fs, target, (flags & MOUNT_FLAGS_KEPT) | (fs.readOnly ? MS_RDONLY : 0));
   return 0;
 }
 
