@@ -70,6 +70,11 @@ export interface FileOps {
   stat(file: OpenFile): FileStat;
   /** Size for SEEK_END, or null when the file cannot seek (pipes, terminals: ESPIPE). */
   seekableSize?(file: OpenFile): number | null;
+  /**
+   * A device's own lseek (Linux's f_op->llseek), for files whose offset means nothing: returns
+   * the new offset. Without it lseek moves the offset within seekableSize's rules.
+   */
+  llseek?(file: OpenFile, offset: number, whence: number): number;
   /** Bytes readable now without waiting (FIONREAD, and poll later). */
   readable?(file: OpenFile): number;
   /**

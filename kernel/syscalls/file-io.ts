@@ -257,6 +257,7 @@ export const fileIoSyscalls: SyscallFamily = {
     const file = fileFor(task.proc, a.int(0));
     if (file.flags & O_PATH) return -EBADF;
     const offset = a.s64(1), whence = a.uint(2);
+    if (file.ops.llseek !== undefined) return file.ops.llseek(file, offset, whence);
     const size = file.ops.seekableSize?.(file) ?? null;
     if (size === null) return -ESPIPE;
     let target: number;

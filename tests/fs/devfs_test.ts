@@ -149,6 +149,11 @@ Deno.test("null, zero and full read and write as Linux's", () => {
   assert.equal(nul.ops.write!(nul, new Uint8Array(1000), null), 1000);
   assert.equal(nul.ops.write!(nul, new Uint8Array(3), 12), 3, "pwrite");
   assert.equal(nul.ops.seekableSize!(nul), 0);
+  // Linux's null_lseek: any lseek (even past the end or with a bad whence) lands on 0.
+  nul.offset = 7;
+  assert.equal(nul.ops.llseek!(nul, 100, 0 /* SEEK_SET */), 0);
+  assert.equal(nul.offset, 0);
+  assert.equal(nul.ops.llseek!(nul, 5, 9), 0);
   assert.equal(ioctl(m, nul, FIONREAD), -ENOTTY);
   const stat = nul.ops.stat(nul);
   assert.equal(stat.mode, S_IFCHR | 0o666);

@@ -45,6 +45,12 @@ abstract class MemoryDevice implements FileOps {
     return 0;
   }
 
+  /** null, zero and full: any lseek puts the offset at 0 (Linux's null_lseek). */
+  llseek(file: OpenFile, _offset: number, _whence: number): number {
+    file.offset = 0;
+    return 0;
+  }
+
   ioctl(_file: OpenFile, _request: number, _arg: number, _user: UserMemory): SyscallResult {
     return -ENOTTY;
   }
