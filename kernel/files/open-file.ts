@@ -30,14 +30,16 @@ export const O_PATH = 0o10000000;
 /** Flags F_SETFL may change. */
 export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
-export const S_IFMT = 0o170000;
-export const S_IFIFO = 0o010000;
-export const S_IFCHR = 0o020000;
-export const S_IFDIR = 0o040000;
-export const S_IFBLK = 0o060000;
-export const S_IFREG = 0o100000;
-export const S_IFLNK = 0o120000;
-export const S_IFSOCK = 0o140000;
+export {
+  S_IFBLK,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
+  S_IFSOCK,
+} from "../fs/inode.ts";
 
 /** What stat(2) reports, as plain numbers (times in nanoseconds since the epoch). */
 export interface FileStat {

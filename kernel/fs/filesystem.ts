@@ -35,6 +35,8 @@ export interface FileSystem {
    * does not cache name lookups and asks the filesystem every time.
    */
   readonly cacheable: boolean;
+  /** st_blksize of its files (ext2: its block size); a page when absent. */
+  readonly blockSize?: number;
   /** What /proc/mounts shows as the source ("none", "/dev/vda", the image path). */
   readonly source: string;
   statfs(): StatFs;

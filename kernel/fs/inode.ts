@@ -3,7 +3,7 @@
 // existence checks and locking; an Inode only stores and retrieves. Errors are thrown as
 // SyscallError(errno): EIO for a corrupt image, ENOSPC, EROFS, ENAMETOOLONG, EMLINK...
 
-import { EINVAL, EISDIR, ENOTDIR, EPERM } from "../errno.ts";
+import { EINVAL, EISDIR, ENOTDIR } from "../errno.ts";
 import { SyscallError } from "../syscall-error.ts";
 import type { FileSystem } from "./filesystem.ts";
 import type { Path } from "./dentry.ts";
@@ -194,9 +194,4 @@ export function bytesName(bytes: Uint8Array): string {
     s += String.fromCharCode(...bytes.subarray(i, i + 8192));
   }
   return s;
-}
-
-/** Helper for filesystems without a given operation. */
-export function notPermitted(): never {
-  throw new SyscallError(EPERM);
 }

@@ -17,9 +17,11 @@ import {
 } from "../errno.ts";
 import {
   O_ACCMODE,
+  O_CLOEXEC,
   O_CREAT,
   O_DIRECTORY,
   O_EXCL,
+  O_NOCTTY,
   O_NOFOLLOW,
   O_PATH,
   O_RDONLY,
@@ -103,7 +105,7 @@ function findOrCreate(
       ? resolveParent(ctx, start ?? scopeRoot, path, { ...req.walk, scopeRoot })
       : start === null
       ? parentAt(task, kernel.vfs, dirfd, path)
-      : resolveParentFrom(kernel, task, start, path);
+      : resolveParent(ctx, start, path);
     const { dir, name, trailingSlash } = parent;
     if (name === "" || name === "." || name === ".." || trailingSlash) {
       throw new SyscallError(EISDIR);
@@ -142,17 +144,6 @@ function findOrCreate(
   }
 }
 
-function resolveParentFrom(kernel: Kernel, task: Task, start: Path, path: string): ParentWalk {
-  const ctx = walkContext(task, kernel.vfs);
-  const trimmed = path.replace(/\/+$/, "");
-  const cut = trimmed.lastIndexOf("/");
-  const dir = cut < 0 ? start : resolve(ctx, start, trimmed.slice(0, cut + 1) || "/", {
-    follow: true,
-    directory: true,
-  });
-  return { dir, name: trimmed.slice(cut + 1), trailingSlash: trimmed.length !== path.length };
-}
-
 /** Open per `req`; returns the new OpenFile (not yet in the fd table). */
 export function openFile(kernel: Kernel, task: Task, req: OpenRequest): OpenFile {
   let flags = req.flags;
@@ -163,12 +154,12 @@ export function openFile(kernel: Kernel, task: Task, req: OpenRequest): OpenFile
     throw new SyscallError(EOPNOTSUPP);
   }
   if (flags & O_CREAT && flags & O_DIRECTORY) throw new SyscallError(EINVAL);
-  if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | 0o2000000 /* O_CLOEXEC */;
+  if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   const { at, created } = findOrCreate(kernel, task, { ...req, flags });
   const inode = at.dentry.inode;
   const type = inode.mode & S_IFMT;
   const file = (ops: OpenFile["ops"]) => {
-    const f = new OpenFile(ops, flags & ~(O_CREAT | O_EXCL | O_TRUNC | 0o400 /* NOCTTY */), "");
+    const f = new OpenFile(ops, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY), "");
     f.path = pathString(at, task.proc.root);
     attachInode(f, at);
     return f;

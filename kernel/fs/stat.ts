@@ -1,21 +1,10 @@
 // What stat(2) reports for an inode of a mounted filesystem.
 
 import type { FileStat } from "../files/open-file.ts";
-import type { FileSystem } from "./filesystem.ts";
 import type { Inode } from "./inode.ts";
 
-const blockSizes = new WeakMap<FileSystem, number>();
 const STATX_ATTR_MOUNT_ROOT = 0x2000;
-
-/** st_blksize: the filesystem's block size (ext2), else a page. */
-function preferredBlockSize(fs: FileSystem): number {
-  let size = blockSizes.get(fs);
-  if (size === undefined) {
-    size = fs.type === "ext2" ? fs.statfs().bsize : 4096;
-    blockSizes.set(fs, size);
-  }
-  return size;
-}
+const PAGE_SIZE = 4096;
 
 export function inodeStat(inode: Inode, mountId = 0, mountRoot = false): FileStat {
   inode.refresh();
@@ -28,7 +17,7 @@ export function inodeStat(inode: Inode, mountId = 0, mountRoot = false): FileSta
     gid: inode.gid,
     rdev: inode.rdev,
     size: inode.size,
-    blksize: preferredBlockSize(inode.fs),
+    blksize: inode.fs.blockSize ?? PAGE_SIZE,
     blocks: inode.blocks,
     atime: inode.atime,
     mtime: inode.mtime,

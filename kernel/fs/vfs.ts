@@ -2,8 +2,7 @@
 // context of a task (its root and credentials), and resolving a (dirfd, path, flags) triple to a
 // Path the way Linux's *at calls do (AT_FDCWD, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW).
 
-import { EBADF, ENOENT, ENOTDIR, EROFS } from "../errno.ts";
-import type { OpenFile } from "../files/open-file.ts";
+import { EBADF, ENOENT, ENOTDIR } from "../errno.ts";
 import type { Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import type { Path } from "./dentry.ts";
@@ -26,6 +25,10 @@ export const AT_NO_AUTOMOUNT = 0x800;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_EACCESS = 0x200;
 
+/** openat2's struct open_how.resolve bits. */
+export const RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10, RESOLVE_CACHED = 0x20;
+
 export class Vfs {
   readonly mounts = new MountTable();
 
@@ -39,14 +42,6 @@ export class Vfs {
 
 export function walkContext(task: Task, vfs: Vfs): WalkContext {
   return { mounts: vfs.mounts, root: task.proc.root, creds: task.proc.creds };
-}
-
-/** The open file behind `fd` for use as a directory or AT_EMPTY_PATH target. */
-export function fdLocation(task: Task, fd: number): { file: OpenFile; at: Path } {
-  const file = task.proc.fds.get(fd);
-  if (file === undefined) throw new SyscallError(EBADF);
-  if (file.location === null) throw new SyscallError(ENOTDIR);
-  return { file, at: file.location };
 }
 
 /**
@@ -97,8 +92,4 @@ export function lookupAt(
 export function parentAt(task: Task, vfs: Vfs, dirfd: number, path: string): ParentWalk {
   checkPathLength(path);
   return resolveParent(walkContext(task, vfs), startingPoint(task, dirfd, path), path);
-}
-
-export function checkWritableMount(p: Path): void {
-  if (p.mount.readOnly) throw new SyscallError(EROFS);
 }

@@ -106,13 +106,20 @@ function setTimes(
   return 0;
 }
 
-function accessAt(kernel: Kernel, task: Task, a: SyscallArgs, mode: number, flags: number) {
+function accessAt(
+  kernel: Kernel,
+  task: Task,
+  dirfd: number,
+  pathAddr: number,
+  mode: number,
+  flags: number,
+) {
   if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
   if (mode & ~7) return -EINVAL;
   const c = task.proc.creds;
   // Without AT_EACCESS the check uses the real ids, as if they were the filesystem ids.
   const creds: Credentials = flags & AT_EACCESS ? c : { ...c, fsuid: c.uid, fsgid: c.gid };
-  const p = at(kernel, task, a.int(0), a.u64(1), flags & ~AT_EACCESS);
+  const p = at(kernel, task, dirfd, pathAddr, flags & ~AT_EACCESS);
   checkAccess(p, mode, creds);
   return 0;
 }
@@ -196,14 +203,7 @@ export const fileAttrSyscalls: SyscallFamily = {
     return 0;
   },
 
-  access: (task, a, kernel) => {
-    const c = task.proc.creds;
-    const creds = { ...c, fsuid: c.uid, fsgid: c.gid };
-    const mode = a.int(1);
-    if (mode & ~7) return -EINVAL;
-    checkAccess(at(kernel, task, AT_FDCWD, a.u64(0), 0), mode, creds);
-    return 0;
-  },
-  faccessat: (task, a, kernel) => accessAt(kernel, task, a, a.int(2), 0),
-  faccessat2: (task, a, kernel) => accessAt(kernel, task, a, a.int(2), a.int(3)),
+  access: (task, a, kernel) => accessAt(kernel, task, AT_FDCWD, a.u64(0), a.int(1), 0),
+  faccessat: (task, a, kernel) => accessAt(kernel, task, a.int(0), a.u64(1), a.int(2), 0),
+  faccessat2: (task, a, kernel) => accessAt(kernel, task, a.int(0), a.u64(1), a.int(2), a.int(3)),
 };

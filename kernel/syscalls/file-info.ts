@@ -10,13 +10,15 @@ import type { SyscallFamily } from "./args.ts";
 import { setI64 } from "../le64.ts";
 import { statOfLocation } from "../fs/inode-file.ts";
 import { isLnk, nameBytes } from "../fs/inode.ts";
-import { lookupAt } from "../fs/vfs.ts";
+import {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_NO_AUTOMOUNT,
+  AT_SYMLINK_NOFOLLOW,
+  lookupAt,
+} from "../fs/vfs.ts";
 import type { Timespec } from "../fs/inode.ts";
 
-export const AT_FDCWD = -100;
-export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_NO_AUTOMOUNT = 0x800;
-export const AT_EMPTY_PATH = 0x1000;
 const AT_STATX_SYNC_TYPE = 0x6000;
 const STATX_BASIC_STATS = 0x7ff;
 const STATX_BTIME = 0x800;
@@ -131,7 +133,7 @@ function readlinkAt(
     kernel.vfs,
     dirfd,
     path,
-    0x100 /* AT_SYMLINK_NOFOLLOW */ | (path === "" ? AT_EMPTY_PATH : 0),
+    AT_SYMLINK_NOFOLLOW | (path === "" ? AT_EMPTY_PATH : 0),
   );
   if (at === null) return -ENOENT;
   const inode = at.dentry.inode;

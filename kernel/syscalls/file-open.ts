@@ -6,11 +6,17 @@ import { O_CLOEXEC, O_CREAT, O_LARGEFILE, O_TRUNC, O_WRONLY } from "../files/ope
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/process.ts";
 import { O_TMPFILE, openFile, type OpenRequest } from "../fs/open.ts";
-import { AT_FDCWD } from "../fs/vfs.ts";
+import {
+  AT_FDCWD,
+  RESOLVE_BENEATH,
+  RESOLVE_CACHED,
+  RESOLVE_IN_ROOT,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+  RESOLVE_NO_XDEV,
+} from "../fs/vfs.ts";
 import type { SyscallFamily } from "./args.ts";
 
-const RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04;
-const RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10, RESOLVE_CACHED = 0x20;
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o400000000;
 const CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
 

@@ -7,6 +7,41 @@
 import { EINVAL, ENAMETOOLONG, ENOSYS } from "../../errno.ts";
 import { SyscallError } from "../../syscall-error.ts";
 import type { Timespec } from "../inode.ts";
+import type { StatFs } from "../filesystem.ts";
+// The host is x86-64 Linux too: its flag values are the guest ABI's, defined once in the kernel.
+export {
+  AT_EMPTY_PATH,
+  AT_FDCWD,
+  AT_REMOVEDIR,
+  AT_SYMLINK_NOFOLLOW,
+  RESOLVE_BENEATH,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+  RESOLVE_NO_XDEV,
+} from "../vfs.ts";
+export {
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOCTTY,
+  O_NOFOLLOW,
+  O_NONBLOCK,
+  O_PATH,
+  O_RDONLY,
+  O_RDWR,
+  O_WRONLY,
+} from "../../files/open-file.ts";
+export { RENAME_EXCHANGE } from "../namespace.ts";
+import {
+  AT_EMPTY_PATH,
+  AT_SYMLINK_NOFOLLOW,
+  RESOLVE_BENEATH,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+  RESOLVE_NO_XDEV,
+} from "../vfs.ts";
+import { O_CLOEXEC, O_PATH } from "../../files/open-file.ts";
 
 const SYS_CLOSE = 3;
 const SYS_LSEEK = 8;
@@ -34,32 +69,10 @@ const SYS_STATX = 332;
 const SYS_OPENAT2 = 437;
 const SYS_FCHMODAT2 = 452;
 
-export const AT_FDCWD = -100;
-export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_REMOVEDIR = 0x200;
-export const AT_EMPTY_PATH = 0x1000;
-
-export const O_RDONLY = 0;
-export const O_WRONLY = 1;
-export const O_RDWR = 2;
-export const O_CREAT = 0o100;
-export const O_EXCL = 0o200;
-export const O_NOCTTY = 0o400;
-export const O_NONBLOCK = 0o4000;
-export const O_DIRECTORY = 0o200000;
-export const O_NOFOLLOW = 0o400000;
-export const O_CLOEXEC = 0o2000000;
-export const O_PATH = 0o10000000;
-
-export const RESOLVE_NO_XDEV = 0x01;
-export const RESOLVE_NO_MAGICLINKS = 0x02;
-export const RESOLVE_NO_SYMLINKS = 0x04;
-export const RESOLVE_BENEATH = 0x08;
 /** What every hostfs path walk uses: stay beneath the start directory, on its mount, no links. */
 export const RESOLVE_CONFINED = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
   RESOLVE_NO_XDEV;
 
-export const RENAME_EXCHANGE = 2;
 export const SEEK_DATA = 3;
 export const SEEK_HOLE = 4;
 const UTIME_OMIT = (1 << 30) - 2;
@@ -85,19 +98,8 @@ export interface HostStat {
   btime: Timespec | null;
 }
 
-/** struct statfs of the host, as numbers. */
-export interface HostStatFs {
-  type: number;
-  bsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
-  namelen: number;
-  frsize: number;
-  flags: number;
-}
+/** struct statfs of the host: the same fields the guest's statfs reports. */
+export type HostStatFs = StatFs;
 
 const STATX_BASIC_STATS = 0x7ff;
 const STATX_BTIME = 0x800;
