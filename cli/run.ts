@@ -6,6 +6,7 @@ import { isAbsolute, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ElfError } from "../kernel/exec/elf.ts";
 import { InitialStackError } from "../kernel/exec/initial-stack.ts";
+import { DEFAULT_MEMORY_BYTES } from "../kernel/kernel.ts";
 import {
   hostStderr,
   hostStdin,
@@ -221,7 +222,7 @@ export function addRunCommand(program: Command): void {
     .addOption(
       new Option("--memory <size>", "guest RAM, e.g. 512M or 1G")
         .argParser(parseMemorySize)
-        .default(256 * MIB, "256M"),
+        .default(DEFAULT_MEMORY_BYTES, `${DEFAULT_MEMORY_BYTES / MIB}M`),
     )
     .addOption(
       new Option(

@@ -300,7 +300,7 @@ export async function waitUntil(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const waits: Promise<unknown>[] = [wake];
     if (left !== Infinity) waits.push(new Promise((resolve) => timer = setTimeout(resolve, ms)));
-    await kernel.interruptible(Promise.race(waits));
+    await kernel.interruptible(task, Promise.race(waits));
     clearTimeout(timer);
   }
 }

@@ -1,7 +1,10 @@
-// The kernel: owns guest RAM, the CPU, the frame allocator and the processes, and runs the loop
-// that puts a task on the CPU, takes its syscalls and exceptions, delivers signals and yields to
-// the host event loop so input, timers and Ctrl-C stay responsive. Waiting (a terminal read, a
-// sleep) is awaiting a promise, so an idle guest costs no host CPU.
+// The kernel: owns guest RAM, the CPU, the frame allocator and the tasks, and runs the scheduler
+// loop: pick a ready task, switch the CPU to its registers and address space, run it for a
+// quantum of virtual time, take its syscalls and exceptions, deliver its signals. A syscall that
+// must wait returns a promise: the task blocks and another one runs; when the promise settles the
+// result goes into the task's saved registers and it is ready again. With nothing ready the loop
+// awaits the next wake-up, so an idle guest costs no host CPU; every 10 ms of host time the loop
+// yields to the host event loop so input, timers and Ctrl-C stay responsive.
 
 import { BlockDeviceTable } from "./fs/block-device.ts";
 import type { InputEndpoint, OutputEndpoint } from "./host/stdio.ts";
@@ -9,6 +12,7 @@ import type { Terminal } from "./files/stdio-file.ts";
 import { Vfs } from "./fs/vfs.ts";
 import type { Inode } from "./fs/inode.ts";
 import { setImmediate } from "node:timers";
+import { type CpuContext, loadContext, saveContext } from "../core/cpu/context.ts";
 import {
   Cpu,
   EXIT_EXCEPTION,
@@ -20,9 +24,13 @@ import {
 import type { CpuException } from "../core/cpu/exceptions.ts";
 import { PhysicalMemory } from "../core/memory.ts";
 import { EINTR, ENOMEM, ENOSYS } from "./errno.ts";
+import { Scheduler } from "./sched/scheduler.ts";
+import { continueProcess, stopProcess } from "./signals/job-control.ts";
+import { exitGroup, killForOutOfMemory } from "./proc/exit.ts";
 import { FrameAllocator, OutOfMemory } from "./mm/frames.ts";
 import { RLIMIT_CORE } from "./proc/limits.ts";
 import { type Process, Task } from "./proc/process.ts";
+import { SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "./signals/signals.ts";
 import {
   deliverSignals as deliverPendingSignals,
   forceSignal as forceSignalOn,
@@ -42,10 +50,19 @@ import {
 } from "./signals/signals.ts";
 import { RESULT_IN_REGISTERS, SyscallArgs, type SyscallHandler } from "./syscalls/args.ts";
 import { syscallHandlers, traceSyscall } from "./syscalls/dispatch.ts";
+import { chargeCpuTime, countContextSwitch, countMinorFault } from "./syscalls/resources.ts";
 import { SyscallError } from "./syscall-error.ts";
 
-/** Guest instructions between checks of the clock (about 3-6 ms of guest time). */
+/** Guest instructions between checks of the clock (about 1-2 ms of guest time). */
 const RUN_BUDGET = 300_000;
+/** A task's quantum: 10 ms of virtual time, counted at a nominal 200 million instructions/s. */
+export const QUANTUM_INSTRUCTIONS = 2_000_000;
+/** Linux's pid_max on 64-bit machines: ids wrap around below it. */
+export const PID_MAX = 4_194_304;
+/** Guest RAM unless the caller says otherwise: room for well over 10,000 small processes. */
+export const DEFAULT_MEMORY_BYTES = 1024 * 1024 * 1024;
+/** The kernel-wide cap on tasks (Linux's threads-max): fork and clone fail with EAGAIN past it. */
+export const MAX_TASKS = 32_768;
 /** Longest stretch of guest execution before the host event loop gets a turn. */
 const SLICE_MS = 10;
 /** Syscall exits between clock readings (a syscall takes about 1 µs, so ~0.1 ms apart). */
@@ -70,12 +87,18 @@ export class Kernel {
   readonly mem: PhysicalMemory;
   readonly cpu: Cpu;
   readonly frames: FrameAllocator;
+  /** Every process not yet reaped, by pid. */
   readonly processes = new Map<number, Process>();
+  /** Every task not yet released, by tid. */
+  readonly tasks = new Map<number, Task>();
+  readonly scheduler = new Scheduler();
   /** The mount namespace: every process sees this one tree. */
   readonly vfs = new Vfs();
   readonly blockDevices = new BlockDeviceTable();
-  /** The task on the CPU (procfs's "self", /dev/tty). */
+  /** The task being run (procfs's "self", /dev/tty). */
   current: Task | null = null;
+  /** The first process: orphans are reparented to it, and the machine stops when it ends. */
+  init: Process | null = null;
   /**
    * The controlling terminal's endpoints when the program runs on a host terminal (for /dev/tty
    * and /dev/console); null when it has none (/dev/tty is then ENXIO).
@@ -87,21 +110,22 @@ export class Kernel {
   hostname = "nexaos";
   /** performance.now() when the kernel started: uptime and CLOCK_BOOTTIME count from here. */
   readonly bootTime = performance.now();
-  private nextPid = 1;
+  private lastPid = 0;
   private readonly args: SyscallArgs;
   private readonly handlers: (SyscallHandler | undefined)[];
-  /** Resolved (and replaced) whenever a signal arrives, to interrupt waits. */
-  private signalWake: PromiseWithResolvers<void>;
+  /** The task whose registers are in the CPU (it may have blocked or died since). */
+  private onCpu: Task | null = null;
+  /** Set by sched_yield: the running task goes to the back of its queue after the call. */
+  private yieldRequested = false;
 
   constructor(options: KernelOptions = {}) {
-    this.mem = new PhysicalMemory(options.memoryBytes ?? 256 * 1024 * 1024);
+    this.mem = new PhysicalMemory(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
     this.cpu = new Cpu(this.mem);
     this.frames = new FrameAllocator(this.mem);
     this.strace = options.strace ?? null;
     this.instructionLimit = options.instructionLimit ?? Infinity;
     this.args = new SyscallArgs(this.cpu);
     this.handlers = syscallHandlers();
-    this.signalWake = Promise.withResolvers<void>();
   }
 
   /** sync(2): flush every mounted filesystem. */
@@ -129,45 +153,172 @@ export class Kernel {
     return false;
   }
 
+  /** The next free id (pids and tids share one space), wrapping below PID_MAX like Linux. */
   allocatePid(): number {
-    return this.nextPid++;
+    for (let tries = 0; tries < PID_MAX; tries++) {
+      this.lastPid = this.lastPid >= PID_MAX - 1 ? 300 : this.lastPid + 1;
+      const id = this.lastPid;
+      if (!this.tasks.has(id) && !this.processes.has(id)) return id;
+    }
+    throw new Error("no free pid");
+  }
+
+  /** Register the first task of a new process (or a new thread of an existing one). */
+  newTask(proc: Process, tid = proc.pid): Task {
+    this.processes.set(proc.pid, proc);
+    const task = new Task(tid, proc);
+    this.tasks.set(tid, task);
+    return task;
   }
 
   // ---- running --------------------------------------------------------------------------------
 
-  /** Run `task` until its process ends; resolves to the process's wait status. */
+  /**
+   * Run the machine with `task` (whose registers are in the CPU) as its first process until that
+   * process ends; the rest are then killed. Resolves to the first process's wait status.
+   */
   async run(task: Task): Promise<number> {
-    const proc = task.proc;
+    const init = task.proc;
+    this.init ??= init;
     const cpu = this.cpu;
-    cpu.mmu.cr3 = proc.mm.root;
-    proc.mm.onInvalidate = () => cpu.mmu.flush();
-    this.current = task;
+    cpu.mmu.cr3 = init.mm.root;
+    // fork and execve hand this on to every address space that follows.
+    init.mm.onInvalidate = () => cpu.mmu.flush();
+    this.onCpu = task;
+    task.state = "runnable";
+    this.scheduler.makeReady(task);
     let sliceStart = performance.now();
-    let exitsSinceClock = 0;
-    while (proc.exitStatus === null) {
-      const reason = cpu.run(RUN_BUDGET);
-      if (reason === EXIT_SYSCALL) {
-        const pending = this.syscall(task);
-        if (pending !== null) await pending;
-      } else if (reason === EXIT_EXCEPTION) {
-        this.exception(task, cpu.exitException!);
-      } else if (reason === EXIT_INTERNAL) {
-        this.internalError(task, cpu.exitError);
-      } else if (reason === EXIT_HALT) {
-        this.forceSignal(task, SIGSEGV);
+    while (init.exitStatus === null) {
+      const next = this.scheduler.next();
+      if (next === null) {
+        await this.idle();
+        sliceStart = performance.now();
+        continue;
       }
-      if (cpu.instructions > this.instructionLimit) this.terminate(proc, SIGXCPU, false);
-      if (task.pending.size > 0) this.deliverSignals(task);
-      // Reading the clock costs as much as a short syscall: look at it every few exits only.
+      this.switchTo(next);
+      const runStart = performance.now();
+      await this.runTask(next, () => {
+        // Reading the clock costs as much as a short syscall: done every few exits only.
+        if (performance.now() - sliceStart <= SLICE_MS) return null;
+        sliceStart = performance.now();
+        return yieldToHost();
+      });
+      chargeCpuTime(next, performance.now() - runStart, 0);
+    }
+    this.killEveryone();
+    return init.exitStatus;
+  }
+
+  /** Await the next task becoming ready, keeping the host process alive (a guest may wait long). */
+  private async idle(): Promise<void> {
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      await this.scheduler.idle();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Put `task`'s registers and address space on the CPU. */
+  private switchTo(task: Task): void {
+    const cpu = this.cpu;
+    this.current = task;
+    if (this.onCpu === task) return;
+    const previous = this.onCpu;
+    if (previous !== null && previous.state !== "dead") previous.context = saveContext(cpu);
+    loadContext(cpu, task.context!);
+    task.context = null;
+    if (cpu.mmu.cr3 !== task.proc.mm.root) cpu.mmu.cr3 = task.proc.mm.root;
+    this.onCpu = task;
+  }
+
+  /** Run `task` until its quantum ends, it blocks, stops or dies. */
+  private async runTask(task: Task, hostTurn: () => Promise<void> | null): Promise<void> {
+    const cpu = this.cpu;
+    const proc = task.proc;
+    if (task.returningFromSyscall) {
+      task.returningFromSyscall = false;
+      this.deliverSignals(task, true);
+    } else if (task.pending.size > 0) this.deliverSignals(task, false);
+    let quantumEnd = cpu.instructions + QUANTUM_INSTRUCTIONS;
+    let exitsSinceClock = 0;
+    while (task.state === "runnable") {
+      const reason = cpu.run(Math.max(1, Math.min(RUN_BUDGET, quantumEnd - cpu.instructions)));
+      try {
+        if (reason === EXIT_SYSCALL) {
+          const pending = this.syscall(task);
+          if (pending !== null) {
+            this.block(task, pending);
+            return;
+          }
+        } else if (reason === EXIT_EXCEPTION) {
+          this.exception(task, cpu.exitException!);
+        } else if (reason === EXIT_INTERNAL) {
+          this.internalError(task, cpu.exitError);
+        } else if (reason === EXIT_HALT) {
+          this.forceSignal(task, SIGSEGV);
+        }
+        if (cpu.instructions > this.instructionLimit) this.terminate(proc, SIGXCPU, false);
+        if (task.pending.size > 0 && task.state === "runnable") {
+          this.deliverSignals(task, reason === EXIT_SYSCALL);
+        }
+      } catch (e) {
+        // Out of frames while building a signal frame or the like: the OOM killer decides.
+        if (!(e instanceof OutOfMemory)) throw e;
+        killForOutOfMemory(this, task);
+      }
+      if (task.state !== "runnable") return;
+      if (this.yieldRequested) {
+        this.yieldRequested = false;
+        this.scheduler.makeReady(task);
+        return;
+      }
+      if (cpu.instructions >= quantumEnd) {
+        if (this.scheduler.hasReady(task.priorityClass)) {
+          countContextSwitch(task, false);
+          this.scheduler.makeReady(task);
+          return;
+        }
+        quantumEnd = cpu.instructions + QUANTUM_INSTRUCTIONS;
+      }
       if (++exitsSinceClock >= CLOCK_CHECK_EXITS || reason !== EXIT_SYSCALL) {
         exitsSinceClock = 0;
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await yieldToHost();
-          sliceStart = performance.now();
+        const turn = hostTurn();
+        if (turn !== null) {
+          // Others may have become ready meanwhile: take turns with them.
+          this.scheduler.makeReady(task);
+          await turn;
+          return;
         }
       }
     }
-    return proc.exitStatus;
+  }
+
+  /** The task waits in a syscall: it runs again once `pending` has stored the result. */
+  private block(task: Task, pending: Promise<void>): void {
+    task.state = "blocked";
+    countContextSwitch(task, true);
+    pending.then(() => {
+      if (task.state !== "blocked") return;
+      task.returningFromSyscall = true;
+      this.wakeTask(task);
+    });
+  }
+
+  /** A blocked or stopped task may run again (it stays stopped while its process is). */
+  wakeTask(task: Task): void {
+    if (task.state === "dead") return;
+    if (task.proc.stopped && !task.pending.has(SIGKILL)) {
+      task.state = "stopped";
+      return;
+    }
+    task.state = "runnable";
+    this.scheduler.makeReady(task);
+  }
+
+  /** sched_yield: the caller goes to the back of its priority class. */
+  yieldCpu(): void {
+    this.yieldRequested = true;
   }
 
   /** Handle the syscall the CPU stopped at; returns a promise only when the call waits. */
@@ -198,14 +349,16 @@ export class Kernel {
   }
 
   private finishSyscall(task: Task, nr: number, rawArgs: bigint[] | null, result: number): void {
+    const dead = task.state === "dead" || task.proc.exitStatus !== null;
     if (rawArgs !== null) {
       // rt_sigreturn's result is the restored RAX, as strace shows it.
       const shown = result === RESULT_IN_REGISTERS ? BigInt.asIntN(64, this.cpu.r64[RAX]) : result;
-      this.strace!(traceSyscall(task, nr, rawArgs, shown, task.proc.exitStatus !== null));
+      const line = traceSyscall(task, nr, rawArgs, shown, dead);
+      this.strace!(this.processes.size > 1 ? `[pid ${task.tid}] ${line}` : line);
     }
-    if (task.proc.exitStatus === null && result !== RESULT_IN_REGISTERS) {
-      this.cpu.setRegFromNumber(RAX, result);
-    }
+    if (dead || result === RESULT_IN_REGISTERS) return;
+    if (this.onCpu === task) this.cpu.setRegFromNumber(RAX, result);
+    else if (task.context !== null) setContextRegister(task.context, RAX, result);
   }
 
   private exception(task: Task, e: CpuException): void {
@@ -216,16 +369,12 @@ export class Kernel {
       const write = (e.errorCode & 2) !== 0;
       const fetch = (e.errorCode & 16) !== 0;
       let ok = false;
-      try {
-        const result = task.proc.mm.handleFault(e.address, write, fetch);
-        ok = result.ok;
-        pageFaultCode = result.code;
-        busError = result.bus === true;
-      } catch (err) {
-        if (!(err instanceof OutOfMemory)) throw err;
-        this.log(`out of memory: killed process ${task.proc.pid} (${task.proc.name})`);
-        return this.forceSignal(task, SIGKILL);
-      }
+      // Out of frames: OutOfMemory goes to runTask's OOM killer; the instruction runs again.
+      const result = task.proc.mm.handleFault(e.address, write, fetch);
+      ok = result.ok;
+      pageFaultCode = result.code;
+      busError = result.bus === true;
+      if (ok) countMinorFault(task);
       if (ok) return;
     }
     const fault = userFaultInfo(task, this.cpu, e, pageFaultCode);
@@ -249,12 +398,24 @@ export class Kernel {
 
   /** Queue `sig` for `task` and interrupt what it waits on. */
   sendSignal(task: Task, sig: number): void {
+    if (task.state === "dead") return;
+    const proc = task.proc;
+    // prepare_signal(): stop and continue signals cancel each other, and SIGCONT resumes now.
+    if (sig === SIGSTOP || sig === SIGTSTP || sig === SIGTTIN || sig === SIGTTOU) {
+      for (const t of proc.threads) t.pending.delete(SIGCONT);
+    } else if (sig === SIGCONT) {
+      for (const t of proc.threads) {
+        for (const stop of [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]) t.pending.delete(stop);
+      }
+      continueProcess(this, proc);
+    }
     // Linux drops a signal at generation when it is ignored and not blocked (prepare_signal).
-    if (dispositionIgnores(task.proc.sigactions[sig], sig) && !isBlocked(task, sig)) return;
+    if (dispositionIgnores(proc.sigactions[sig], sig) && !isBlocked(task, sig)) return;
     task.pending.add(sig);
-    this.cpu.exitRequested = true;
-    const wake = this.signalWake;
-    this.signalWake = Promise.withResolvers<void>();
+    if (sig === SIGKILL && task.state === "stopped") this.wakeTask(task);
+    if (this.onCpu === task) this.cpu.exitRequested = true;
+    const wake = task.signalWake;
+    task.signalWake = Promise.withResolvers<void>();
     wake.resolve();
   }
 
@@ -269,16 +430,24 @@ export class Kernel {
   }
 
   /** Deliver pending, unblocked signals: handlers, default actions, syscall restarts. */
-  private deliverSignals(task: Task): void {
-    const fromSyscall = this.cpu.exitReason === EXIT_SYSCALL;
-    deliverPendingSignals(this, task, fromSyscall, (sig) => {
-      this.terminate(task.proc, sig, this.dumpsCore(task.proc, sig));
-    });
+  private deliverSignals(task: Task, fromSyscall: boolean): void {
+    deliverPendingSignals(
+      this,
+      task,
+      fromSyscall,
+      (sig) => this.terminate(task.proc, sig, this.dumpsCore(task.proc, sig)),
+      (sig) => {
+        if (!stopProcess(this, task.proc, sig)) return false;
+        // After SIGCONT the interrupted syscall's restart is still to be decided.
+        task.returningFromSyscall = fromSyscall;
+        return true;
+      },
+    );
   }
 
-  /** Wait for `promise`, or resolve to INTERRUPTED when a signal arrives first. */
-  interruptible<T>(promise: Promise<T>): Promise<T | typeof INTERRUPTED> {
-    const interrupted = this.signalWake.promise.then((): typeof INTERRUPTED => INTERRUPTED);
+  /** Wait for `promise`, or resolve to INTERRUPTED when a signal for `task` arrives first. */
+  interruptible<T>(task: Task, promise: Promise<T>): Promise<T | typeof INTERRUPTED> {
+    const interrupted = task.signalWake.promise.then((): typeof INTERRUPTED => INTERRUPTED);
     return Promise.race([promise, interrupted]);
   }
 
@@ -289,7 +458,7 @@ export class Kernel {
   async waitUnlessSignalled(task: Task, promise: Promise<unknown>): Promise<boolean> {
     for (;;) {
       if (this.hasDeliverableSignal(task) || task.proc.exitStatus !== null) return false;
-      if (await this.interruptible(promise) !== INTERRUPTED) return true;
+      if (await this.interruptible(task, promise) !== INTERRUPTED) return true;
     }
   }
 
@@ -297,12 +466,12 @@ export class Kernel {
   async sleep(task: Task, ms: number): Promise<number> {
     const deadline = performance.now() + Math.max(0, ms);
     for (;;) {
-      if (this.hasDeliverableSignal(task)) return -EINTR;
+      if (this.hasDeliverableSignal(task) || task.proc.exitStatus !== null) return -EINTR;
       const left = deadline - performance.now();
       if (left <= 0) return 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = new Promise<void>((resolve) => timer = setTimeout(resolve, left));
-      const outcome = await this.interruptible(done);
+      const outcome = await this.interruptible(task, done);
       clearTimeout(timer);
       if (outcome !== INTERRUPTED) return 0;
     }
@@ -320,30 +489,36 @@ export class Kernel {
 
   /** End `proc` with exit code `code` (exit_group). */
   exitProcess(proc: Process, code: number): void {
-    this.finish(proc, (code & 0xff) << 8);
+    exitGroup(this, proc, (code & 0xff) << 8);
   }
 
   /** End `proc` killed by `sig`. */
   terminate(proc: Process, sig: number, core: boolean): void {
-    this.finish(proc, sig | (core ? 0x80 : 0));
+    exitGroup(this, proc, sig | (core ? 0x80 : 0));
   }
 
-  private finish(proc: Process, status: number): void {
-    if (proc.exitStatus !== null) return;
-    proc.exitStatus = status;
-    proc.fds.closeAll();
-  }
-
-  /** Free what an ended process still holds. */
+  /** Take a waited-for zombie out of the tables (its memory went when it exited). */
   reap(proc: Process): void {
-    proc.mm.destroy();
+    proc.reaped = true;
+    proc.parent?.children.delete(proc);
     this.processes.delete(proc.pid);
+    for (const t of proc.threads) if (this.tasks.get(t.tid) === t) this.tasks.delete(t.tid);
+    if (this.onCpu?.proc === proc) this.onCpu = null;
   }
 
-  newTask(proc: Process): Task {
-    this.processes.set(proc.pid, proc);
-    return new Task(proc.pid, proc);
+  /** The first process ended: everything else dies with it, as in a PID namespace. */
+  private killEveryone(): void {
+    for (const proc of [...this.processes.values()]) {
+      if (proc.exitStatus === null) exitGroup(this, proc, SIGKILL);
+    }
   }
+}
+
+/** Store a signed result into a saved register (the task is off the CPU). */
+function setContextRegister(context: CpuContext, n: number, v: number): void {
+  const hi = Math.floor(v / 2 ** 32);
+  context.gprs[n * 2] = v - hi * 2 ** 32;
+  context.gprs[n * 2 + 1] = hi;
 }
 
 function errnoOf(e: unknown): number {

@@ -10,7 +10,8 @@ import { AddressSpace, pageDown, pageUp, TASK_SIZE } from "../mm/address-space.t
 import { PROT_EXEC, PROT_READ, PROT_WRITE, VMA_GROWSDOWN } from "../mm/vma.ts";
 import { RLIMIT_STACK } from "../proc/limits.ts";
 import { SIGNAL_FRAME_MAX_SIZE } from "../signals/sigframe.ts";
-import { Process, rootCredentials, type Task } from "../proc/process.ts";
+import { type Credentials, Process, rootCredentials, type Task } from "../proc/process.ts";
+import type { Cpu } from "../../core/cpu/cpu.ts";
 import { ElfError, type ElfImage } from "./elf.ts";
 import { auxvFor, buildInitialStack } from "./initial-stack.ts";
 
@@ -24,8 +25,8 @@ const MMAP_RANDOM_PAGES = 2 ** 28;
 const BRK_RANDOM_BYTES = 0x02000000;
 
 export interface LoadRequest {
-  argv: string[];
-  envp: string[];
+  argv: readonly (string | Uint8Array)[];
+  envp: readonly (string | Uint8Array)[];
   /** The path the program was started by (AT_EXECFN). */
   exePath: string;
   /** Its canonical absolute path (/proc/self/exe, the maps); defaults to exePath. */
@@ -45,6 +46,12 @@ function protOf(flags: { readable: boolean; writable: boolean; executable: boole
     (flags.executable ? PROT_EXEC : 0);
 }
 
+/** Where a loaded program starts: its entry point and initial stack pointer. */
+export interface LoadedProgram {
+  entry: number;
+  sp: number;
+}
+
 /** Create a process running `image` (already parsed from `file`); returns its first task. */
 export function loadProgram(
   kernel: Kernel,
@@ -52,15 +59,46 @@ export function loadProgram(
   file: Uint8Array,
   request: LoadRequest,
 ): Task {
-  const noRandomize = request.noRandomize ?? false;
   const mm = new AddressSpace(kernel.mem, kernel.frames);
   const pid = kernel.allocatePid();
   const name = request.exePath.split("/").pop() ?? request.exePath;
-  const proc = new Process(pid, 0, mm, rootCredentials(), name);
+  const proc = new Process(pid, null, mm, rootCredentials(), name);
   proc.exePath = request.realPath ?? request.exePath;
-  proc.argv = request.argv;
-  proc.envp = request.envp;
+  const text = (v: string | Uint8Array) => typeof v === "string" ? v : new TextDecoder().decode(v);
+  proc.argv = request.argv.map(text);
+  proc.envp = request.envp.map(text);
   mm.stackLimit = proc.limits[RLIMIT_STACK].cur;
+  const loaded = loadImage(mm, image, file, request, proc.creds);
+  const task = kernel.newTask(proc);
+  enterProgram(kernel.cpu, loaded);
+  return task;
+}
+
+/** Registers as a new program starts (execve's start_thread): all zero but RSP and RIP. */
+export function enterProgram(cpu: Cpu, loaded: LoadedProgram): void {
+  cpu.r.fill(0);
+  cpu.setRegFromNumber(RSP, loaded.sp);
+  cpu.rip = loaded.entry;
+  cpu.fsBase = 0;
+  cpu.gsBase = 0;
+  cpu.cpl = 3;
+  cpu.mmu.user = true;
+}
+
+/**
+ * Map `image` into the empty address space `mm` with its stack (argv, envp, auxv) as
+ * load_elf_binary does; mm.stackLimit must already hold RLIMIT_STACK. Throws ElfError when the
+ * image does not fit.
+ */
+export function loadImage(
+  mm: AddressSpace,
+  image: ElfImage,
+  file: Uint8Array,
+  request: LoadRequest,
+  creds: Credentials,
+): LoadedProgram {
+  const noRandomize = request.noRandomize ?? false;
+  const exePath = request.realPath ?? request.exePath;
 
   const stackTop = TASK_SIZE - randomPages(STACK_RANDOM_PAGES, noRandomize);
   const gap = Math.min(Math.max(mm.stackLimit, MIN_GAP), (TASK_SIZE / 6) * 5);
@@ -91,7 +129,7 @@ export function loadProgram(
       protOf(seg),
       0,
       "replace",
-      proc.exePath,
+      exePath,
     );
     if (mapped < 0) throw new ElfError(`segment ${seg.index} cannot be mapped`);
     if (seg.filesz > 0) {
@@ -124,10 +162,10 @@ export function loadProgram(
       phdr: image.phdrVaddr === null ? 0 : base + image.phdrVaddr,
       phnum: image.phnum,
       entry: base + image.entry,
-      uid: proc.creds.uid,
-      euid: proc.creds.euid,
-      gid: proc.creds.gid,
-      egid: proc.creds.egid,
+      uid: creds.uid,
+      euid: creds.euid,
+      gid: creds.gid,
+      egid: creds.egid,
     }),
   });
   if (stack.sp < stackLow) {
@@ -141,15 +179,5 @@ export function loadProgram(
     );
   }
   mm.populate(stack.sp, stack.bytes);
-
-  const task = kernel.newTask(proc);
-  const cpu = kernel.cpu;
-  cpu.r.fill(0);
-  cpu.setRegFromNumber(RSP, stack.sp);
-  cpu.rip = base + image.entry;
-  cpu.fsBase = 0;
-  cpu.gsBase = 0;
-  cpu.cpl = 3;
-  cpu.mmu.user = true;
-  return task;
+  return { entry: base + image.entry, sp: stack.sp };
 }

@@ -14,6 +14,25 @@ export class FdTable {
   private readonly entries: (FdEntry | undefined)[] = [];
   /** RLIMIT_NOFILE's soft limit: fds must be below it. */
   limit = 1024;
+  /** Processes sharing this table (clone with CLONE_FILES). */
+  users = 1;
+
+  /** fork(): the same open files at the same numbers, each with one more reference. */
+  clone(): FdTable {
+    const copy = new FdTable();
+    copy.limit = this.limit;
+    this.entries.forEach((e, fd) => {
+      if (e !== undefined) copy.entries[fd] = { file: e.file.hold(), cloexec: e.cloexec };
+    });
+    return copy;
+  }
+
+  /** execve: close every close-on-exec descriptor. */
+  closeOnExec(): void {
+    this.entries.forEach((e, fd) => {
+      if (e?.cloexec) this.close(fd);
+    });
+  }
 
   get(fd: number): OpenFile | undefined {
     return fd >= 0 ? this.entries[fd]?.file : undefined;

@@ -86,6 +86,8 @@ export abstract class Inode {
   btime: Timespec | null = null;
   /** Open files and mappings referring to it; the VFS evicts an unlinked inode at zero. */
   users = 0;
+  /** Open files with write access (execve of such an inode is ETXTBSY). */
+  writers = 0;
 
   constructor(readonly fs: FileSystem, readonly ino: number) {}
 

@@ -36,6 +36,7 @@ import { charDevice } from "./char-devices.ts";
 import type { Path } from "./dentry.ts";
 import {
   currentTime,
+  type Inode,
   isDir,
   isLnk,
   S_IFBLK,
@@ -195,5 +196,17 @@ export function openFile(kernel: Kernel, task: Task, req: OpenRequest): OpenFile
     inode.ctime = now;
     inode.markDirty();
   }
-  return file(regularFileOps);
+  const opened = file(regularFileOps);
+  if (wantsWrite) countWriter(opened, inode);
+  return opened;
+}
+
+/** An open for writing keeps the inode from being executed (ETXTBSY) until its last close. */
+function countWriter(file: OpenFile, inode: Inode): void {
+  inode.writers++;
+  const previous = file.onLastClose;
+  file.onLastClose = () => {
+    inode.writers--;
+    previous?.();
+  };
 }

@@ -89,6 +89,10 @@ export class AddressSpace implements CacheMapper {
   dataLimit = Infinity;
   /** Called after any change that may leave stale translations in a TLB. */
   onInvalidate: () => void = () => {};
+  /** Processes using this address space (a vfork child shares its parent's until it execs). */
+  users = 1;
+  /** Set by destroy(): the tables are gone, so every access fails (a zombie's memory). */
+  destroyed = false;
 
   constructor(readonly mem: PhysicalMemory, readonly frames: FrameAllocator) {
     this.pageTable = new PageTable(mem, frames);
@@ -96,6 +100,14 @@ export class AddressSpace implements CacheMapper {
 
   get root(): number {
     return this.pageTable.root;
+  }
+
+  /** Pages with a frame mapped now (the resident set). */
+  residentPages(): number {
+    if (this.destroyed) return 0;
+    let n = 0;
+    for (const a of this.vmas.areas) this.pageTable.forEachPresent(a.start, a.end, () => n++);
+    return n;
   }
 
   /** Bytes of address space mapped (what RLIMIT_AS limits). */
@@ -134,7 +146,7 @@ export class AddressSpace implements CacheMapper {
    * false). Maps a zeroed frame on first touch and grows the stack.
    */
   handleFault(addr: number, write: boolean, fetch: boolean): FaultResult {
-    if (addr < 0 || addr >= TASK_SIZE) return { ok: false, code: SEGV_MAPERR };
+    if (addr < 0 || addr >= TASK_SIZE || this.destroyed) return { ok: false, code: SEGV_MAPERR };
     let vma = this.vmas.find(addr);
     if (vma === undefined) {
       vma = this.growStack(addr);
@@ -230,7 +242,7 @@ export class AddressSpace implements CacheMapper {
 
   /** Physical address of user `addr` for a kernel copy, faulting it in; -1 when not allowed. */
   resolve(addr: number, write: boolean): number {
-    if (addr < 0 || addr >= TASK_SIZE) return -1;
+    if (addr < 0 || addr >= TASK_SIZE || this.destroyed) return -1;
     const page = pageDown(addr);
     const low = this.pageTable.entryLow(page);
     if ((low & PTE_PRESENT) && (!write || (low & PTE_WRITE))) return frameOf(low) + addr - page;
@@ -597,8 +609,79 @@ export class AddressSpace implements CacheMapper {
     return frameOf(low) + addr - page;
   }
 
+  /**
+   * fork(): a new address space with the same areas whose pages share this one's frames. Private
+   * pages become copy-on-write in both (the first write copies); shared ones stay shared.
+   */
+  fork(): AddressSpace {
+    const child = new AddressSpace(this.mem, this.frames);
+    child.onInvalidate = this.onInvalidate;
+    child.brkStart = this.brkStart;
+    child.brk = this.brk;
+    child.mmapBase = this.mmapBase;
+    child.stackLimit = this.stackLimit;
+    child.addressLimit = this.addressLimit;
+    child.dataLimit = this.dataLimit;
+    try {
+      this.copyAreasTo(child);
+    } catch (e) {
+      child.destroy(); // out of frames halfway: give back what the copy took
+      throw e;
+    } finally {
+      this.onInvalidate();
+    }
+    return child;
+  }
+
+  private copyAreasTo(child: AddressSpace): void {
+    const pt = this.pageTable;
+    const childPt = child.pageTable;
+    for (const area of this.vmas.areas) {
+      const copy: Vma = { ...area };
+      if (area.file !== undefined) {
+        copy.file = { ...area.file };
+        copy.file.cache.retain(child);
+      }
+      child.vmas.areas.push(copy);
+      const shared = (area.flags & VMA_SHARED) !== 0;
+      const noExec = !(area.prot & PROT_EXEC);
+      pt.forEachPresent(area.start, area.end, (vaddr, slot) => {
+        const low = pt.readSlot(slot);
+        const frame = frameOf(low);
+        // The child's table frames first: if they cannot be had, no reference was taken.
+        childPt.slot(vaddr, true);
+        this.frames.share(frame);
+        if (shared) {
+          childPt.map(vaddr, frame, low & (PTE_USER | PTE_WRITE), noExec);
+          return;
+        }
+        pt.setFlags(slot, PTE_USER | PTE_COW, noExec);
+        childPt.map(vaddr, frame, PTE_USER | PTE_COW, noExec);
+      });
+      if (area.prot === 0) this.forkHeldPages(area, child, shared);
+    }
+  }
+
+  /** Frames kept behind PROT_NONE entries go to the child too (copy-on-write when private). */
+  private forkHeldPages(area: Vma, child: AddressSpace, shared: boolean): void {
+    const pt = this.pageTable;
+    for (let v = area.start; v < area.end; v += PAGE_SIZE) {
+      const slot = pt.slot(v);
+      if (slot < 0) continue;
+      const low = pt.readSlot(slot);
+      if (!(low & PTE_HELD)) continue;
+      const childSlot = child.pageTable.slot(v, true);
+      this.frames.share(frameOf(low));
+      const kept = shared ? low : low | PTE_COW;
+      pt.writeSlotLow(slot, kept);
+      child.pageTable.writeSlotLow(childSlot, kept);
+    }
+  }
+
   /** Free every frame and table; file areas let go of their caches (shared pages are written back). */
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
     this.dropHeld(0, TASK_SIZE);
     this.pageTable.destroy();
     for (const area of this.vmas.areas.splice(0)) this.vmas.release(area);

@@ -1,5 +1,10 @@
-// Resource limits (getrlimit/setrlimit/prlimit64): the RLIMIT_* numbers and Linux's defaults for
-// a process started from a login shell. RLIM_INFINITY is kept as Infinity.
+// Resource limits (getrlimit/setrlimit/prlimit64): the RLIMIT_* numbers, Linux's defaults for a
+// process started from a login shell, and where a soft limit takes effect: the fd table
+// (RLIMIT_NOFILE) and the address space (RLIMIT_STACK, RLIMIT_AS, RLIMIT_DATA). The others are
+// read where they apply (RLIMIT_NPROC by fork, RLIMIT_NICE and RLIMIT_RTPRIO by the scheduling
+// calls, RLIMIT_CORE by a dumping signal). RLIM_INFINITY is kept as Infinity.
+
+import type { Process } from "./process.ts";
 
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3;
 export const RLIMIT_CORE = 4, RLIMIT_RSS = 5, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7;
@@ -25,4 +30,18 @@ export function defaultLimits(): Rlimit[] {
   limits[RLIMIT_NICE] = { cur: 0, max: 0 };
   limits[RLIMIT_RTPRIO] = { cur: 0, max: 0 };
   return limits;
+}
+
+/** Make a soft limit take effect where the kernel enforces it (setrlimit, prlimit64). */
+export function applyLimit(proc: Process, resource: number): void {
+  const cur = proc.limits[resource].cur;
+  if (resource === RLIMIT_NOFILE) proc.fds.limit = cur;
+  else if (resource === RLIMIT_STACK) proc.mm.stackLimit = cur;
+  else if (resource === RLIMIT_AS) proc.mm.addressLimit = cur;
+  else if (resource === RLIMIT_DATA) proc.mm.dataLimit = cur;
+}
+
+/** Give a new address space (after execve or fork) the limits of the process that owns it. */
+export function applyLimitsToAddressSpace(proc: Process): void {
+  for (const resource of [RLIMIT_STACK, RLIMIT_AS, RLIMIT_DATA]) applyLimit(proc, resource);
 }

@@ -4,6 +4,10 @@
 import type { Task } from "../proc/process.ts";
 import type { SyscallFamily, SyscallHandler } from "./args.ts";
 import { credentialSyscalls } from "./credentials.ts";
+import { cloneSyscalls } from "./clone.ts";
+import { execSyscalls } from "./exec.ts";
+import { processGroupSyscalls } from "./process-groups.ts";
+import { waitSyscalls } from "./wait.ts";
 import { fileInfoSyscalls } from "./file-info.ts";
 import { fileIoSyscalls } from "./file-io.ts";
 import { fileOpenSyscalls } from "./file-open.ts";
@@ -16,12 +20,15 @@ import { fileLockSyscalls } from "./file-locks.ts";
 import { futexSyscalls } from "./futex.ts";
 import { memorySyscalls } from "./memory.ts";
 import { processSyscalls } from "./process.ts";
+import { resourceSyscalls } from "./resources.ts";
+import { schedSyscalls } from "./sched.ts";
 import { signalSyscalls } from "./signal.ts";
 import { sigreturnSyscalls } from "./sigreturn.ts";
 import { formatSyscall } from "./strace.ts";
 import { systemSyscalls } from "./system.ts";
 import { syscallByNumber, SYSCALLS } from "./table.ts";
 import { timeSyscalls } from "./time.ts";
+import { timerSyscalls } from "./timers.ts";
 
 export const FAMILIES: Record<string, SyscallFamily> = {
   "file-io": fileIoSyscalls,
@@ -35,12 +42,19 @@ export const FAMILIES: Record<string, SyscallFamily> = {
   "file-locks": fileLockSyscalls,
   memory: memorySyscalls,
   process: processSyscalls,
+  clone: cloneSyscalls,
+  exec: execSyscalls,
+  wait: waitSyscalls,
+  "process-groups": processGroupSyscalls,
   credentials: credentialSyscalls,
   signal: signalSyscalls,
   time: timeSyscalls,
+  timers: timerSyscalls,
   system: systemSyscalls,
   futex: futexSyscalls,
   sigreturn: sigreturnSyscalls,
+  sched: schedSyscalls,
+  resources: resourceSyscalls,
 };
 
 /** Every handler by syscall name. */

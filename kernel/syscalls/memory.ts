@@ -18,6 +18,8 @@ import {
   VMA_NO_MAYWRITE,
   VMA_SHARED,
 } from "../mm/vma.ts";
+import { sharedAnonymousObject } from "../mm/shmem.ts";
+import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/process.ts";
 import type { SyscallFamily } from "./args.ts";
 
@@ -94,7 +96,7 @@ export const memorySyscalls: SyscallFamily = {
     return task.proc.mm.setBrk(a.u64(0));
   },
 
-  mmap(task, a) {
+  mmap(task, a, kernel) {
     const addr = a.u64(0), length = a.u64(1), prot = a.uint(2), flags = a.uint(3);
     const fd = a.int(4), offset = a.u64(5);
     if (offset % PAGE_SIZE !== 0) return -EINVAL;
@@ -103,7 +105,7 @@ export const memorySyscalls: SyscallFamily = {
       const file = task.proc.fds.get(fd);
       if (file === undefined || file.flags & O_PATH) return -EBADF;
       if (flags & MAP_HUGETLB) return -EINVAL; // no file here lives on hugetlbfs
-      return mapFile(task, file, { addr, length, prot, flags, offset });
+      return mapFile(kernel, task, file, { addr, length, prot, flags, offset });
     }
     if (length === 0) return -EINVAL;
     if (pageUp(length) > TASK_SIZE) return -ENOMEM;
@@ -116,6 +118,17 @@ export const memorySyscalls: SyscallFamily = {
     const fixed = flags & MAP_FIXED_NOREPLACE ? "noreplace" : flags & MAP_FIXED ? "replace" : "no";
     let vmaFlags = type === MAP_SHARED ? VMA_SHARED : 0;
     if (flags & MAP_GROWSDOWN) vmaFlags |= VMA_GROWSDOWN;
+    if (type === MAP_SHARED) {
+      return mapSharedAnonymous(
+        kernel,
+        mm,
+        addr,
+        length,
+        prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+        vmaFlags,
+        fixed,
+      );
+    }
     return mm.mapAnonymous(
       addr,
       length,
@@ -195,7 +208,7 @@ interface MapRequest {
 }
 
 /** mmap of an open file, with do_mmap's checks in its order. */
-function mapFile(task: Task, file: OpenFile, req: MapRequest): number {
+function mapFile(kernel: Kernel, task: Task, file: OpenFile, req: MapRequest): number {
   const { addr, length, offset } = req;
   let flags = req.flags;
   const prot = req.prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -228,8 +241,26 @@ function mapFile(task: Task, file: OpenFile, req: MapRequest): number {
   if (!regular && !anonymous) return -ENODEV;
   if (flags & MAP_GROWSDOWN) return -EINVAL;
   // /dev/zero: zero-filled memory of its own (the range was placed above, so this replaces none).
+  if (anonymous && vmaFlags & VMA_SHARED) {
+    return mm.mapFile(start, len, prot, vmaFlags, sharedAnonymousObject(kernel, len));
+  }
   if (anonymous) return mm.mapAnonymous(start, len, prot, vmaFlags, "replace");
   return mm.mapFile(start, len, prot, vmaFlags, { inode: inode!, offset, file });
+}
+
+/** MAP_SHARED|MAP_ANONYMOUS: memory a forked child shares with its parent, page for page. */
+function mapSharedAnonymous(
+  kernel: Kernel,
+  mm: AddressSpace,
+  addr: number,
+  length: number,
+  prot: number,
+  vmaFlags: number,
+  fixed: "no" | "replace" | "noreplace",
+): number {
+  const start = mm.placeMapping(addr, length, fixed);
+  if (start < 0) return start;
+  return mm.mapFile(start, length, prot, vmaFlags, sharedAnonymousObject(kernel, pageUp(length)));
 }
 
 /**

@@ -1,9 +1,10 @@
-// Process and thread identity and lifetime syscalls: exit, exit_group, getpid, getppid, gettid,
+// Process and thread identity and lifetime syscalls: exit (one thread), exit_group (all), getpid, getppid, gettid,
 // set_tid_address, set_robust_list, get_robust_list, arch_prctl, prctl and rseq.
 
 import { EINVAL, ENODEV, ENOSYS, EPERM, ESRCH } from "../errno.ts";
 import { TASK_SIZE } from "../mm/address-space.ts";
 import type { SyscallFamily } from "./args.ts";
+import { exitThread } from "../proc/exit.ts";
 
 export const ARCH_SET_GS = 0x1001;
 export const ARCH_SET_FS = 0x1002;
@@ -35,8 +36,8 @@ const ROBUST_LIST_HEAD_SIZE = 24;
 
 export const processSyscalls: SyscallFamily = {
   exit(task, a, kernel) {
-    // The last thread leaving ends the process; threads come with the processes issue.
-    kernel.exitProcess(task.proc, a.int(0));
+    // The last thread leaving ends the process.
+    exitThread(kernel, task, a.int(0));
     return 0;
   },
 

@@ -8,14 +8,7 @@ import { EFAULT, EINVAL, EPERM, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { TASK_SIZE } from "../mm/address-space.ts";
 import type { UserMemory } from "../mm/uaccess.ts";
-import {
-  RLIM_NLIMITS,
-  type Rlimit,
-  RLIMIT_AS,
-  RLIMIT_DATA,
-  RLIMIT_NOFILE,
-  RLIMIT_STACK,
-} from "../proc/limits.ts";
+import { applyLimit, RLIM_NLIMITS, type Rlimit, RLIMIT_NOFILE } from "../proc/limits.ts";
 import { taskOrSelf } from "../proc/lookup.ts";
 import type { Process, Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
@@ -104,14 +97,6 @@ function writeRlimit(user: UserMemory, addr: number, limit: Rlimit): void {
   user.write(addr, out);
 }
 
-/** Make a new soft limit take effect where the kernel enforces it. */
-function applyLimit(proc: Process, resource: number, cur: number): void {
-  if (resource === RLIMIT_NOFILE) proc.fds.limit = cur;
-  else if (resource === RLIMIT_STACK) proc.mm.stackLimit = cur;
-  else if (resource === RLIMIT_AS) proc.mm.addressLimit = cur;
-  else if (resource === RLIMIT_DATA) proc.mm.dataLimit = cur;
-}
-
 /** do_prlimit(): read and/or replace one limit of `proc`; returns the old value or -errno. */
 function doPrlimit(
   caller: Task,
@@ -130,7 +115,7 @@ function doPrlimit(
     const next = limitOf(update);
     current.cur = next.cur;
     current.max = next.max;
-    applyLimit(proc, resource, next.cur);
+    applyLimit(proc, resource);
   }
   return old;
 }
@@ -252,7 +237,10 @@ export const systemSyscalls: SyscallFamily = {
     return mask.length > 0 && (mask[0] & 1) ? 0 : -EINVAL;
   },
 
-  sched_yield: () => 0,
+  sched_yield(_task, _a, kernel) {
+    kernel.yieldCpu();
+    return 0;
+  },
 
   getcpu(task, a) {
     let ok = true;

@@ -55,7 +55,7 @@ function machine(flags = SA_SIGINFO | SA_RESTORER, sig = SIGUSR1): FakeMachine {
 /** Deliver what is pending; returns the signal that killed the process, if one did. */
 function deliver(m: FakeMachine, fromSyscall = false): number | null {
   let died: number | null = null;
-  deliverSignals(m.kernel, m.task, fromSyscall, (sig) => died = sig);
+  deliverSignals(m.kernel, m.task, fromSyscall, (sig) => died = sig, () => false);
   return died;
 }
 

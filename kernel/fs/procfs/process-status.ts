@@ -20,17 +20,19 @@ const PF_RANDOMIZE = 0x400000;
 /** The host terminal is the guest's /dev/pts/0 (char 136:0). */
 const PTS0 = 136 << 8;
 
-export type TaskState = "R" | "S" | "Z";
+export type TaskState = "R" | "S" | "T" | "Z";
 
 const STATE_NAMES: Record<TaskState, string> = {
   R: "R (running)",
   S: "S (sleeping)",
+  T: "T (stopped)",
   Z: "Z (zombie)",
 };
 
-export function taskState(ctx: ProcContext, task: Task): TaskState {
+export function taskState(_ctx: ProcContext, task: Task): TaskState {
   if (task.proc.exitStatus !== null) return "Z";
-  return ctx.kernel.current === task ? "R" : "S";
+  if (task.state === "stopped" || task.proc.stopped) return "T";
+  return task.state === "runnable" ? "R" : "S";
 }
 
 /** The thread /proc/<pid>/ speaks for: the thread-group leader (or the first thread left). */

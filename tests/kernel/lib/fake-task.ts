@@ -37,7 +37,7 @@ export class FakeMachine {
     const mm = new AddressSpace(this.kernel.mem, this.kernel.frames);
     const at = mm.mapAnonymous(AREA, AREA_SIZE, PROT_READ | PROT_WRITE, 0, "replace");
     if (at !== AREA) throw new Error(`test area not mapped: ${at}`);
-    const proc = new Process(this.kernel.allocatePid(), 1, mm, creds, name);
+    const proc = new Process(this.kernel.allocatePid(), null, mm, creds, name);
     return this.kernel.newTask(proc);
   }
 
