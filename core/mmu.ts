@@ -29,6 +29,8 @@ export const CR4_SMEP = 1 << 20;
 export const EFER_LME = 1 << 8;
 export const EFER_NXE = 1 << 11;
 
+/** Fills remembered for a selective flush. */
+const FILL_LOG_SIZE = 512;
 /** TLB slots per access kind. */
 export const TLB_SIZE = 4096;
 const TLB_MASK = TLB_SIZE - 1;
@@ -60,6 +62,12 @@ export class Mmu {
   readonly tlbTag = new Float64Array(3 * TLB_SIZE).fill(NaN);
   /** Physical byte address of the page for the matching tag. */
   readonly tlbPhys = new Uint32Array(3 * TLB_SIZE);
+  /**
+   * Slots filled since the last flush, so that a flush (every address-space switch) clears only
+   * those rather than all 12,288; past FILL_LOG_SIZE fills it clears everything.
+   */
+  private readonly filledSlots = new Int32Array(FILL_LOG_SIZE);
+  private filledCount = 0;
 
   constructor(readonly mem: PhysicalMemory) {}
 
@@ -83,7 +91,9 @@ export class Mmu {
 
   flush(): void {
     this.generation++;
-    this.tlbTag.fill(NaN);
+    if (this.filledCount > FILL_LOG_SIZE) this.tlbTag.fill(NaN);
+    else for (let i = 0; i < this.filledCount; i++) this.tlbTag[this.filledSlots[i]] = NaN;
+    this.filledCount = 0;
     this.largePagesCached = false;
   }
 
@@ -120,6 +130,8 @@ export class Mmu {
     if (access !== ACCESS_WRITE || !this.mem.codePages[pageBase >>> PAGE_SHIFT]) {
       this.tlbTag[slot] = vpn;
       this.tlbPhys[slot] = pageBase;
+      if (this.filledCount < FILL_LOG_SIZE) this.filledSlots[this.filledCount] = slot;
+      this.filledCount++;
     }
     return paddr;
   }

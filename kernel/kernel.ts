@@ -55,8 +55,10 @@ import { SyscallError } from "./syscall-error.ts";
 
 /** Guest instructions between checks of the clock (about 1-2 ms of guest time). */
 const RUN_BUDGET = 300_000;
-/** A task's quantum: 10 ms of virtual time, counted at a nominal 200 million instructions/s. */
-export const QUANTUM_INSTRUCTIONS = 2_000_000;
+/** Virtual time: guest instructions per millisecond (a nominal 200 MIPS machine). */
+export const INSTRUCTIONS_PER_MS = 200_000;
+/** A task's quantum: 10 ms of virtual time. */
+export const QUANTUM_INSTRUCTIONS = 10 * INSTRUCTIONS_PER_MS;
 /** Linux's pid_max on 64-bit machines: ids wrap around below it. */
 export const PID_MAX = 4_194_304;
 /** Guest RAM unless the caller says otherwise: room for well over 10,000 small processes. */
@@ -196,14 +198,15 @@ export class Kernel {
         continue;
       }
       this.switchTo(next);
-      const runStart = performance.now();
+      const startInstructions = cpu.instructions;
       await this.runTask(next, () => {
         // Reading the clock costs as much as a short syscall: done every few exits only.
         if (performance.now() - sliceStart <= SLICE_MS) return null;
         sliceStart = performance.now();
         return yieldToHost();
       });
-      chargeCpuTime(next, performance.now() - runStart, 0);
+      // CPU time is virtual time: instructions at the nominal rate the quantum is counted in.
+      chargeCpuTime(next, (cpu.instructions - startInstructions) / INSTRUCTIONS_PER_MS, 0);
     }
     this.killEveryone();
     return init.exitStatus;
@@ -225,9 +228,10 @@ export class Kernel {
     this.current = task;
     if (this.onCpu === task) return;
     const previous = this.onCpu;
-    if (previous !== null && previous.state !== "dead") previous.context = saveContext(cpu);
+    if (previous !== null && previous.state !== "dead") {
+      previous.context = saveContext(cpu, previous.context ?? undefined);
+    }
     loadContext(cpu, task.context!);
-    task.context = null;
     if (cpu.mmu.cr3 !== task.proc.mm.root) cpu.mmu.cr3 = task.proc.mm.root;
     this.onCpu = task;
   }
@@ -358,7 +362,7 @@ export class Kernel {
     }
     if (dead || result === RESULT_IN_REGISTERS) return;
     if (this.onCpu === task) this.cpu.setRegFromNumber(RAX, result);
-    else if (task.context !== null) setContextRegister(task.context, RAX, result);
+    else setContextRegister(task.context!, RAX, result);
   }
 
   private exception(task: Task, e: CpuException): void {

@@ -16,17 +16,19 @@ export interface CpuContext {
   fpu: Uint8Array;
 }
 
-export function saveContext(cpu: Cpu): CpuContext {
-  const fpu = new Uint8Array(512);
+/** Save the CPU's state, into `into`'s buffers when given (no allocation on a context switch). */
+export function saveContext(cpu: Cpu, into?: CpuContext): CpuContext {
+  const fpu = into?.fpu ?? new Uint8Array(512);
   storeFxsave(cpu, fpu, true);
-  return {
-    gprs: cpu.r.slice(),
-    rip: cpu.rip,
-    rflags: getFlags(cpu),
-    fsBase: cpu.fsBase,
-    gsBase: cpu.gsBase,
-    fpu,
-  };
+  let gprs = into?.gprs;
+  if (gprs === undefined) gprs = cpu.r.slice();
+  else gprs.set(cpu.r);
+  const ctx = into ?? { gprs, rip: 0, rflags: 0, fsBase: 0, gsBase: 0, fpu };
+  ctx.rip = cpu.rip;
+  ctx.rflags = getFlags(cpu);
+  ctx.fsBase = cpu.fsBase;
+  ctx.gsBase = cpu.gsBase;
+  return ctx;
 }
 
 export function loadContext(cpu: Cpu, ctx: CpuContext): void {

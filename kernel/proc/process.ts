@@ -180,6 +180,8 @@ export class Task {
   /** Saved registers while the task is not on the CPU. */
   context: CpuContext | null = null;
   state: TaskState = "runnable";
+  /** In a ready queue (the scheduler's bookkeeping). */
+  queued = false;
   /** A blocking syscall finished while the task was off the CPU: check restarts on resume. */
   returningFromSyscall = false;
   nice = 0;

@@ -35,14 +35,13 @@ class TaskQueue {
 
 export class Scheduler {
   private readonly queues = Array.from({ length: CLASSES }, () => new TaskQueue());
-  private readonly queued = new WeakSet<Task>();
   private readyCount = 0;
   private idleWaiter: PromiseWithResolvers<void> | null = null;
 
   /** Queue a runnable task at the back of its class (no-op when it is queued already). */
   makeReady(task: Task): void {
-    if (this.queued.has(task)) return;
-    this.queued.add(task);
+    if (task.queued) return;
+    task.queued = true;
     this.queues[task.priorityClass].push(task);
     this.readyCount++;
     const waiter = this.idleWaiter;
@@ -59,7 +58,7 @@ export class Scheduler {
         const task = queue.shift();
         if (task === undefined) continue;
         this.readyCount--;
-        this.queued.delete(task);
+        task.queued = false;
         if (task.state === "runnable") return task;
         break;
       }

@@ -40,7 +40,12 @@ export function storeFxsave(cpu: Cpu, out: Uint8Array, rexW: boolean): void {
   }
   dv.setUint32(24, cpu.mxcsr, true);
   dv.setUint32(28, MXCSR_MASK, true);
-  for (let i = 0; i < 8; i++) out.set(fpu.regBytes(fpu.phys(i)), 32 + 16 * i);
+  // Byte loops rather than subarrays: this runs on every context switch.
+  const regs8 = fpu.regs8;
+  for (let i = 0; i < 8; i++) {
+    const from = 16 * fpu.phys(i), to = 32 + 16 * i;
+    for (let k = 0; k < 10; k++) out[to + k] = regs8[from + k];
+  }
   out.set(cpu.xmm8, 160);
 }
 
@@ -73,7 +78,11 @@ export function loadFxsave(cpu: Cpu, bytes: Uint8Array, rexW: boolean): void {
   fpu.setStatusWord(dv.getUint16(2, true));
   cpu.mxcsr = dv.getUint32(24, true);
   // Physical register of ST(i) depends on the TOP just loaded.
-  for (let i = 0; i < 8; i++) fpu.setRegBytes(fpu.phys(i), bytes, 32 + 16 * i);
+  const regs8 = fpu.regs8;
+  for (let i = 0; i < 8; i++) {
+    const to = 16 * fpu.phys(i), from = 32 + 16 * i;
+    for (let k = 0; k < 10; k++) regs8[to + k] = bytes[from + k];
+  }
   cpu.xmm8.set(bytes.subarray(160, 160 + 256));
 }
 
