@@ -212,9 +212,22 @@ async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResu
     );
   });
 
+  // Ctrl-C goes to the terminal's foreground process group, as the tty driver sends it; a
+  // polite stop of the emulator (SIGTERM, SIGHUP) goes to the first process.
+  const toForeground = (sig: number) => {
+    const group = terminal?.foregroundGroup ?? proc.pgid;
+    let sent = false;
+    for (const p of kernel.processes.values()) {
+      const thread = p.liveThreads()[0];
+      if (p.pgid !== group || p.exitStatus !== null || thread === undefined) continue;
+      kernel.sendSignal(thread, sig);
+      sent = true;
+    }
+    if (!sent) kernel.sendSignal(task, sig);
+  };
   const forwarded = [["SIGINT", SIGINT], ["SIGTERM", SIGTERM], ["SIGHUP", SIGHUP]] as const;
   const listeners = forwarded.map(([name, sig]) =>
-    [name, () => kernel.sendSignal(task, sig)] as const
+    [name, () => sig === SIGINT ? toForeground(sig) : kernel.sendSignal(task, sig)] as const
   );
   if (request.forwardSignals) {
     for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);

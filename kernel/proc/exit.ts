@@ -22,6 +22,10 @@ function releaseThread(kernel: Kernel, task: Task): void {
   }
   task.vforkDone?.resolve();
   task.vforkDone = null;
+  // Whatever it waited on (a host timer, a pipe) lets go now.
+  const wake = task.signalWake;
+  task.signalWake = Promise.withResolvers<void>();
+  wake.resolve();
   if (task.tid !== proc.pid && kernel.tasks.get(task.tid) === task) kernel.tasks.delete(task.tid);
 }
 

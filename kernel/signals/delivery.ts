@@ -27,6 +27,7 @@ import { TASK_SIZE } from "../mm/address-space.ts";
 import type { Task } from "../proc/process.ts";
 import { SyscallError } from "../syscall-error.ts";
 import { signalForException } from "./faults.ts";
+import { recordSignalInfo, takeSignal } from "./queue.ts";
 import {
   type AltStack,
   describeSigInfo,
@@ -102,8 +103,6 @@ export type RestartFn = (task: Task, kernel: Kernel) => number | Promise<number>
 
 /** Per-thread signal state the Task does not carry itself. */
 export interface SignalState {
-  /** siginfo of pending signals that were queued with one (others get SI_KERNEL's). */
-  readonly infos: Map<number, SigInfo>;
   /** The last hardware trap (thread.trap_nr, error_code, cr2), reported in the sigcontext. */
   trapno: number;
   err: number;
@@ -124,7 +123,6 @@ export function signalState(task: Task): SignalState {
   let st = states.get(task);
   if (st === undefined) {
     st = {
-      infos: new Map(),
       trapno: 0,
       err: 0,
       cr2: 0,
@@ -145,19 +143,8 @@ export function recordSyscallNumber(task: Task, nr: number): void {
   signalState(task).syscallNr = nr;
 }
 
-/** Attach siginfo to a signal about to be queued; a legacy signal already pending keeps its own. */
-export function recordSignalInfo(task: Task, info: SigInfo): void {
-  if (!task.pending.has(info.signo)) signalState(task).infos.set(info.signo, info);
-}
-
-/** Dequeue pending `sig` (sigtimedwait and delivery) and return its siginfo. */
-export function takeSignal(task: Task, sig: number): SigInfo {
-  task.pending.delete(sig);
-  const infos = signalState(task).infos;
-  const info = infos.get(sig);
-  infos.delete(sig);
-  return info ?? kernelSigInfo(sig);
-}
+// Pending instances and their siginfos live in queue.ts (recordSignalInfo before sendSignal).
+export { recordSignalInfo, takeSignal };
 
 /** sigsuspend, ppoll, pselect6: `mask` applies while waiting and the old one after delivery. */
 export function replaceSigmaskUntilDelivery(task: Task, low: number, high: number): void {
@@ -276,7 +263,8 @@ function forceSigsegv(kernel: Kernel, task: Task, sig: number): void {
 /**
  * Deliver what is pending and unblocked, as on Linux's return to user mode: SIGKILL first, then
  * fault signals, then the lowest number. Each handler gets a frame (nested frames when several
- * are due); `die` ends the process for a default action that kills. `fromSyscall`: the CPU is
+ * are due); `die` ends the process for a default action that kills and `stop` stops it (job
+ * control; false when the stop was discarded, an orphaned process group). `fromSyscall`: the CPU is
  * returning from a syscall, whose -ERESTART* result is turned into a restart or EINTR.
  */
 export function deliverSignals(
@@ -284,10 +272,10 @@ export function deliverSignals(
   task: Task,
   fromSyscall: boolean,
   die: (sig: number) => void,
+  stop: (sig: number) => boolean,
 ): void {
   const cpu = kernel.cpu;
   const st = signalState(task);
-  for (const sig of st.infos.keys()) if (!task.pending.has(sig)) st.infos.delete(sig);
   let restartPending = fromSyscall && st.sigreturnAt !== kernel.stats.syscalls;
   for (;;) {
     if (task.proc.exitStatus !== null) return;
@@ -306,13 +294,15 @@ export function deliverSignals(
       continue;
     }
     const info = takeSignal(task, sig);
+    if (info === null) continue; // a POSIX timer's signal, dropped since it was queued
     kernel.strace?.(`--- ${signalName(sig)} ${describeSigInfo(info)} ---`);
     const action = task.proc.sigactions[sig];
     if (action.handler === SIG_IGN) continue;
     if (action.handler === SIG_DFL) {
       const kind = defaultAction(sig);
       if (kind === "terminate" || kind === "core") return die(sig);
-      continue; // "ignore"; stop and continue too, until job control exists
+      if (kind === "stop" && stop(sig)) return;
+      continue; // "ignore", and "continue" (SIGCONT resumed the process when it was sent)
     }
     if (restartPending) {
       restartAfterHandler(cpu, st, action.flags);

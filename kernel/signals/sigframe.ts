@@ -83,11 +83,18 @@ export type SigInfo =
   & (
     | { kind: "kill"; pid: number; uid: number } // kill, tkill, and the kernel's own (SI_KERNEL)
     | { kind: "fault"; addr: number } // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP
-    | { kind: "rt"; pid: number; uid: number; value: number } // sigqueue
-    | { kind: "timer"; timerId: number; overrun: number; value: number } // POSIX timers
+    | { kind: "rt"; pid: number; uid: number; value: bigint } // sigqueue (value: the sigval)
+    | { kind: "timer"; timerId: number; overrun: number; value: bigint } // POSIX timers
     | { kind: "child"; pid: number; uid: number; status: number; utime: number; stime: number }
     | { kind: "poll"; band: number; fd: number } // SIGIO
+    | { kind: "raw"; fields: Uint8Array } // rt_sigqueueinfo: the union's 32 bytes as given
   );
+
+/** sizeof(struct kernel_siginfo): what the kernel keeps of a siginfo; the rest reads as zeros. */
+export const KERNEL_SIGINFO_SIZE = 48;
+/** Where the union after si_code starts, and its size in struct kernel_siginfo. */
+export const SIGINFO_FIELDS = 16;
+export const SIGINFO_FIELDS_SIZE = KERNEL_SIGINFO_SIZE - SIGINFO_FIELDS;
 
 /** What a signal raised by the kernel itself carries (SEND_SIG_PRIV). */
 export function kernelSigInfo(signo: number): SigInfo {
@@ -112,12 +119,12 @@ export function encodeSigInfo(info: SigInfo): Uint8Array {
     case "rt":
       dv.setInt32(16, info.pid, true);
       dv.setUint32(20, info.uid >>> 0, true);
-      setI64(dv, 24, info.value);
+      dv.setBigUint64(24, BigInt.asUintN(64, info.value), true);
       break;
     case "timer":
       dv.setInt32(16, info.timerId, true);
       dv.setInt32(20, info.overrun, true);
-      setI64(dv, 24, info.value);
+      dv.setBigUint64(24, BigInt.asUintN(64, info.value), true);
       break;
     case "child":
       dv.setInt32(16, info.pid, true);
@@ -130,8 +137,18 @@ export function encodeSigInfo(info: SigInfo): Uint8Array {
       setI64(dv, 16, info.band);
       dv.setInt32(24, info.fd, true);
       break;
+    case "raw":
+      out.set(info.fields.subarray(0, SIGINFO_FIELDS_SIZE), SIGINFO_FIELDS);
+      break;
   }
   return out;
+}
+
+/** A user-supplied struct siginfo (rt_sigqueueinfo): what the kernel keeps of it, for `signo`. */
+export function decodeUserSigInfo(bytes: Uint8Array, signo: number): SigInfo {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, KERNEL_SIGINFO_SIZE);
+  const fields = bytes.slice(SIGINFO_FIELDS, KERNEL_SIGINFO_SIZE);
+  return { signo, errno: dv.getInt32(4, true), code: dv.getInt32(8, true), kind: "raw", fields };
 }
 
 const SI_CODE_NAMES = new Map([
@@ -169,11 +186,22 @@ export function describeSigInfo(info: SigInfo): string {
       fields.push(`si_addr=${info.addr === 0 ? "NULL" : hex(info.addr)}`);
       break;
     case "rt":
-      fields.push(`si_pid=${info.pid}`, `si_uid=${info.uid}`, `si_int=${info.value | 0}`);
+      fields.push(`si_pid=${info.pid}`, `si_uid=${info.uid}`, ...sigval(info.value));
       break;
     case "timer":
       fields.push(`si_timerid=${info.timerId}`, `si_overrun=${info.overrun}`);
+      fields.push(...sigval(info.value));
       break;
+    case "raw": {
+      // Shown with the layout its si_code implies, as strace does.
+      const dv = new DataView(info.fields.buffer, info.fields.byteOffset, SIGINFO_FIELDS_SIZE);
+      const value = dv.getBigUint64(8, true);
+      if (info.code === SI_TIMER) {
+        fields.push(`si_timerid=${dv.getInt32(0, true)}`, `si_overrun=${dv.getInt32(4, true)}`);
+      } else fields.push(`si_pid=${dv.getInt32(0, true)}`, `si_uid=${dv.getUint32(4, true)}`);
+      if (info.code < 0 && info.code !== SI_TKILL) fields.push(...sigval(value));
+      break;
+    }
     case "child":
       fields.push(`si_pid=${info.pid}`, `si_uid=${info.uid}`, `si_status=${info.status}`);
       fields.push(`si_utime=${info.utime}`, `si_stime=${info.stime}`);
@@ -183,6 +211,15 @@ export function describeSigInfo(info: SigInfo): string {
       break;
   }
   return `{${fields.join(", ")}}`;
+}
+
+/** A union sigval as strace shows it: its int and its pointer. */
+function sigval(value: bigint): string[] {
+  const ptr = BigInt.asUintN(64, value);
+  return [
+    `si_int=${Number(BigInt.asIntN(32, value))}`,
+    `si_ptr=${ptr === 0n ? "NULL" : `0x${ptr.toString(16)}`}`,
+  ];
 }
 
 function hex(v: number): string {

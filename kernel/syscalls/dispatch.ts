@@ -18,6 +18,10 @@ import { fileSyncSyscalls } from "./file-sync.ts";
 import { fileTransferSyscalls } from "./file-transfer.ts";
 import { fileLockSyscalls } from "./file-locks.ts";
 import { futexSyscalls } from "./futex.ts";
+import { pipeSyscalls } from "./pipe.ts";
+import { pollSyscalls } from "./poll.ts";
+import { epollSyscalls } from "./epoll.ts";
+import { eventFdSyscalls } from "./eventfd.ts";
 import { memorySyscalls } from "./memory.ts";
 import { processSyscalls } from "./process.ts";
 import { resourceSyscalls } from "./resources.ts";
@@ -52,6 +56,10 @@ export const FAMILIES: Record<string, SyscallFamily> = {
   timers: timerSyscalls,
   system: systemSyscalls,
   futex: futexSyscalls,
+  pipe: pipeSyscalls,
+  poll: pollSyscalls,
+  epoll: epollSyscalls,
+  eventfd: eventFdSyscalls,
   sigreturn: sigreturnSyscalls,
   sched: schedSyscalls,
   resources: resourceSyscalls,

@@ -37,6 +37,13 @@ import {
   printUtsname,
   printWinsize,
 } from "./strace-structs.ts";
+import {
+  ITIMER_WHICH,
+  printItimerspec,
+  printItimerval,
+  printSigevent,
+  printSiginfo,
+} from "./strace-timers.ts";
 import * as X from "./strace-xlat.ts";
 
 /** One call as the formatter sees it: raw 64-bit arguments, the signed result, guest memory. */
@@ -214,6 +221,22 @@ export function formatArg(call: CallContext, index: number): string | null {
       return out(call, value, () => printTimeval(mem, value));
     case "outtime":
       return out(call, value, () => printTimeOut(mem, value));
+    case "itimerwhich":
+      return X.printXval(uint32(value), ITIMER_WHICH, "ITIMER_???");
+    case "itimerval":
+      return printItimerval(mem, value);
+    case "outitimerval":
+      return out(call, value, () => printItimerval(mem, value));
+    case "itimerspec":
+      return printItimerspec(mem, value);
+    case "outitimerspec":
+      return out(call, value, () => printItimerspec(mem, value));
+    case "sigevent":
+      return printSigevent(mem, value);
+    case "siginfo":
+      return printSiginfo(mem, value);
+    case "outsiginfo":
+      return out(call, value, () => printSiginfo(mem, value));
     case "rlimitres":
       return X.printXval(uint32(value), X.RLIMIT_RESOURCES, "RLIMIT_???");
     case "rlimit":

@@ -74,6 +74,14 @@ export type ArgKind =
   | "outtimespec"
   | "timeval"
   | "outtimeval"
+  | "itimerwhich"
+  | "itimerval"
+  | "outitimerval"
+  | "itimerspec"
+  | "outitimerspec"
+  | "sigevent"
+  | "siginfo"
+  | "outsiginfo"
   | "outtime"
   | "rlimitres"
   | "rlimit"
@@ -154,7 +162,7 @@ function r(
 
 const MOUNT_NOTE = "tmpfs, proc, devtmpfs, ext2 on a block device, remount; no bind or move mounts";
 const FALLOCATE_NOTE = "mode 0 only (others: EOPNOTSUPP)";
-const OPEN_NOTE = "opening a FIFO is ENXIO until pipes exist; O_TMPFILE is EOPNOTSUPP";
+const OPEN_NOTE = "O_TMPFILE is EOPNOTSUPP";
 const KILL_NOTE = "to self";
 const CPU_ITIMER_NOTE = "ITIMER_VIRTUAL and ITIMER_PROF count the run time the scheduler charges";
 const TIMER_CREATE_NOTE =
@@ -173,7 +181,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(4, "stat", IMPL, ["path", "stat"]),
   r(5, "fstat", IMPL, ["fd", "stat"]),
   r(6, "lstat", IMPL, ["path", "stat"]),
-  r(7, "poll", MISS, ["ptr", "uint", "int"]),
+  r(7, "poll", IMPL, ["ptr", "uint", "int"]),
   r(8, "lseek", IMPL, ["fd", "off", "whence"]),
   r(9, "mmap", IMPL, ["ptr", "size", "prot", "mapflags", "fd", "hex"], "hex"),
   r(10, "mprotect", IMPL, ["ptr", "size", "prot"]),
@@ -197,8 +205,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(19, "readv", IMPL, ["fd", "iovout:2", "ulong"]),
   r(20, "writev", IMPL, ["fd", "iovin:2", "ulong"]),
   r(21, "access", IMPL, ["path", "accessmode"]),
-  r(22, "pipe", MISS, ["outfdpair"]),
-  r(23, "select", MISS, ["int", "ptr", "ptr", "ptr", "timeval"]),
+  r(22, "pipe", IMPL, ["outfdpair"]),
+  r(23, "select", IMPL, ["int", "ptr", "ptr", "ptr", "timeval"]),
   r(24, "sched_yield", IMPL, []),
   r(25, "mremap", IMPL, ["ptr", "size", "size", "mremapflags", "mremapaddr"], "hex"),
   r(26, "msync", IMPL, ["ptr", "size", "msyncflags"]),
@@ -211,9 +219,9 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(33, "dup2", IMPL, ["fd", "fd"]),
   r(34, "pause", IMPL, []),
   r(35, "nanosleep", IMPL, ["timespec", "ptr"]),
-  r(36, "getitimer", partial(CPU_ITIMER_NOTE), ["int", "ptr"]),
+  r(36, "getitimer", partial(CPU_ITIMER_NOTE), ["itimerwhich", "outitimerval"]),
   r(37, "alarm", IMPL, ["uint"]),
-  r(38, "setitimer", partial(CPU_ITIMER_NOTE), ["int", "ptr", "ptr"]),
+  r(38, "setitimer", partial(CPU_ITIMER_NOTE), ["itimerwhich", "itimerval", "outitimerval"]),
   r(39, "getpid", IMPL, []),
   r(40, "sendfile", IMPL, ["fd", "fd", "ptr", "size"]),
   r(41, "socket", MISS, ["sockdomain", "socktype", "sockproto"]),
@@ -247,7 +255,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(69, "msgsnd", MISS, ["int", "ptr", "size", "hex"]),
   r(70, "msgrcv", MISS, ["int", "ptr", "size", "long", "hex"]),
   r(71, "msgctl", MISS, ["int", "int", "ptr"]),
-  r(72, "fcntl", partial("no leases, F_NOTIFY, pipe sizes or seals"), [
+  r(72, "fcntl", partial("no leases, F_NOTIFY or seals"), [
     "fd",
     "fcntlcmd",
     "fcntlarg",
@@ -307,8 +315,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(125, "capget", MISS, ["ptr", "ptr"]),
   r(126, "capset", MISS, ["ptr", "ptr"]),
   r(127, "rt_sigpending", IMPL, ["outsigset:1", "size"]),
-  r(128, "rt_sigtimedwait", IMPL, ["sigset:3", "ptr", "timespec", "size"]),
-  r(129, "rt_sigqueueinfo", IMPL, ["pid", "signum", "ptr"]),
+  r(128, "rt_sigtimedwait", IMPL, ["sigset:3", "outsiginfo", "timespec", "size"]),
+  r(129, "rt_sigqueueinfo", IMPL, ["pid", "signum", "siginfo"]),
   r(130, "rt_sigsuspend", IMPL, ["sigset:1", "size"]),
   r(131, "sigaltstack", IMPL, ["sigstack", "outsigstack"]),
   r(132, "utime", IMPL, ["path", "ptr"]),
@@ -407,7 +415,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(210, "io_cancel", MISS, ["hex", "ptr", "ptr"]),
   r(211, "get_thread_area", NO_ENTRY, ["ptr"]),
   r(212, "lookup_dcookie", NO_ENTRY, ["hex", "ptr", "size"]),
-  r(213, "epoll_create", MISS, ["int"]),
+  r(213, "epoll_create", IMPL, ["int"]),
   r(214, "epoll_ctl_old", NO_ENTRY, ["hex", "hex", "hex", "hex"]),
   r(215, "epoll_wait_old", NO_ENTRY, ["hex", "hex", "hex", "hex"]),
   r(216, "remap_file_pages", MISS, ["ptr", "size", "prot", "size", "hex"]),
@@ -416,9 +424,9 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(219, "restart_syscall", IMPL, []),
   r(220, "semtimedop", MISS, ["int", "ptr", "uint", "timespec"]),
   r(221, "fadvise64", MISS, ["fd", "off", "size", "fadvice"]),
-  r(222, "timer_create", partial(TIMER_CREATE_NOTE), ["clockid", "ptr", "ptr"]),
-  r(223, "timer_settime", IMPL, ["int", "timerflags", "ptr", "ptr"]),
-  r(224, "timer_gettime", IMPL, ["int", "ptr"]),
+  r(222, "timer_create", partial(TIMER_CREATE_NOTE), ["clockid", "sigevent", "outint"]),
+  r(223, "timer_settime", IMPL, ["int", "timerflags", "itimerspec", "outitimerspec"]),
+  r(224, "timer_gettime", IMPL, ["int", "outitimerspec"]),
   r(225, "timer_getoverrun", IMPL, ["int"]),
   r(226, "timer_delete", IMPL, ["int"]),
   r(227, "clock_settime", MISS, ["clockid", "timespec"]),
@@ -426,8 +434,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(229, "clock_getres", IMPL, ["clockid", "outtimespec"]),
   r(230, "clock_nanosleep", IMPL, ["clockid", "timerflags", "timespec", "ptr"]),
   r(231, "exit_group", IMPL, ["int"], "noreturn"),
-  r(232, "epoll_wait", MISS, ["fd", "ptr", "int", "int"]),
-  r(233, "epoll_ctl", MISS, ["fd", "epollop", "fd", "ptr"]),
+  r(232, "epoll_wait", IMPL, ["fd", "ptr", "int", "int"]),
+  r(233, "epoll_ctl", IMPL, ["fd", "epollop", "fd", "ptr"]),
   r(234, "tgkill", partial(KILL_NOTE), ["pid", "pid", "signum"]),
   r(235, "utimes", IMPL, ["path", "ptr"]),
   r(236, "vserver", NO_ENTRY, ["hex", "hex", "hex", "hex", "hex"]),
@@ -464,8 +472,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(267, "readlinkat", IMPL, ["dirfd", "path", "outbuf:3", "size"]),
   r(268, "fchmodat", IMPL, ["dirfd", "path", "mode"]),
   r(269, "faccessat", IMPL, ["dirfd", "path", "accessmode"]),
-  r(270, "pselect6", MISS, ["int", "ptr", "ptr", "ptr", "timespec", "ptr"]),
-  r(271, "ppoll", MISS, ["ptr", "uint", "timespec", "sigset:4", "size"]),
+  r(270, "pselect6", IMPL, ["int", "ptr", "ptr", "ptr", "timespec", "ptr"]),
+  r(271, "ppoll", IMPL, ["ptr", "uint", "timespec", "sigset:4", "size"]),
   r(272, "unshare", MISS, ["unshareflags"]),
   r(273, "set_robust_list", IMPL, ["ptr", "size"]),
   r(274, "get_robust_list", IMPL, ["pid", "outptr", "outsize"]),
@@ -475,23 +483,23 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(278, "vmsplice", MISS, ["fd", "ptr", "ulong", "hex"]),
   r(279, "move_pages", MISS, ["pid", "ulong", "ptr", "ptr", "ptr", "hex"]),
   r(280, "utimensat", IMPL, ["dirfd", "path", "ptr", "atflags"]),
-  r(281, "epoll_pwait", MISS, ["fd", "ptr", "int", "int", "sigset:5", "size"]),
+  r(281, "epoll_pwait", IMPL, ["fd", "ptr", "int", "int", "sigset:5", "size"]),
   r(282, "signalfd", MISS, ["fd", "sigset:2", "size"]),
   r(283, "timerfd_create", MISS, ["clockid", "hex"]),
-  r(284, "eventfd", MISS, ["uint"]),
+  r(284, "eventfd", IMPL, ["uint"]),
   r(285, "fallocate", partial(FALLOCATE_NOTE), ["fd", "hex", "off", "off"]),
   r(286, "timerfd_settime", MISS, ["fd", "timerflags", "ptr", "ptr"]),
   r(287, "timerfd_gettime", MISS, ["fd", "ptr"]),
   r(288, "accept4", MISS, ["fd", "ptr", "ptr", "hex"]),
   r(289, "signalfd4", MISS, ["fd", "sigset:2", "size", "hex"]),
-  r(290, "eventfd2", MISS, ["uint", "hex"]),
-  r(291, "epoll_create1", MISS, ["hex"]),
+  r(290, "eventfd2", IMPL, ["uint", "hex"]),
+  r(291, "epoll_create1", IMPL, ["hex"]),
   r(292, "dup3", IMPL, ["fd", "fd", "dupflags"]),
-  r(293, "pipe2", MISS, ["outfdpair", "dupflags"]),
+  r(293, "pipe2", partial("O_NOTIFICATION_PIPE is EINVAL"), ["outfdpair", "dupflags"]),
   r(294, "inotify_init1", MISS, ["hex"]),
   r(295, "preadv", IMPL, ["fd", "iovout:2", "ulong", "off"]),
   r(296, "pwritev", IMPL, ["fd", "iovin:2", "ulong", "off"]),
-  r(297, "rt_tgsigqueueinfo", IMPL, ["pid", "pid", "signum", "ptr"]),
+  r(297, "rt_tgsigqueueinfo", IMPL, ["pid", "pid", "signum", "siginfo"]),
   r(298, "perf_event_open", MISS, ["ptr", "pid", "int", "fd", "hex"]),
   r(299, "recvmmsg", MISS, ["fd", "ptr", "uint", "hex", "timespec"]),
   r(300, "fanotify_init", MISS, ["hex", "hex"]),
@@ -553,7 +561,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   r(438, "pidfd_getfd", MISS, ["fd", "fd", "hex"]),
   r(439, "faccessat2", IMPL, ["dirfd", "path", "accessmode", "accessatflags"]),
   r(440, "process_madvise", MISS, ["fd", "ptr", "size", "madvice", "hex"]),
-  r(441, "epoll_pwait2", MISS, ["fd", "ptr", "int", "timespec", "sigset:5", "size"]),
+  r(441, "epoll_pwait2", IMPL, ["fd", "ptr", "int", "timespec", "sigset:5", "size"]),
   r(442, "mount_setattr", MISS, ["dirfd", "path", "hex", "ptr", "size"]),
   r(443, "quotactl_fd", MISS, ["fd", "hex", "int", "ptr"]),
   r(444, "landlock_create_ruleset", MISS, ["ptr", "size", "hex"]),

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { RSP } from "../../core/cpu/cpu.ts";
 import { EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from "../../kernel/errno.ts";
 import { rootCredentials } from "../../kernel/proc/process.ts";
-import { signalState } from "../../kernel/signals/delivery.ts";
+import { queuedSignals } from "../../kernel/signals/queue.ts";
 import { SI_TKILL, SI_USER } from "../../kernel/signals/sigframe.ts";
 import {
   SIGCHLD,
@@ -288,7 +288,7 @@ Deno.test("kill and tkill record the sender in the siginfo", () => {
   const m = new FakeMachine();
   const other = m.spawn("other", { ...rootCredentials(), uid: 7 });
   assert.equal(m.callSync(s.kill, [m.proc.pid, SIGUSR1], other), 0);
-  assert.deepEqual(signalState(m.task).infos.get(SIGUSR1), {
+  assert.deepEqual(queuedSignals(m.task, SIGUSR1)[0]?.info, {
     signo: SIGUSR1,
     code: SI_USER,
     kind: "kill",
@@ -296,6 +296,6 @@ Deno.test("kill and tkill record the sender in the siginfo", () => {
     uid: 7,
   });
   assert.equal(m.callSync(s.tkill, [m.task.tid, SIGUSR2]), 0);
-  const info = signalState(m.task).infos.get(SIGUSR2);
+  const info = queuedSignals(m.task, SIGUSR2)[0]?.info;
   assert.equal(info?.code, SI_TKILL);
 });
