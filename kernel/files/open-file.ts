@@ -7,6 +7,7 @@ import { ESPIPE } from "../errno.ts";
 import type { UserMemory } from "../mm/uaccess.ts";
 import type { Path } from "../fs/dentry.ts";
 import type { Inode, Timespec } from "../fs/inode.ts";
+import type { PollWaker } from "./poll-mask.ts";
 
 export const O_ACCMODE = 3;
 export const O_RDONLY = 0;
@@ -80,10 +81,40 @@ export interface FileOps {
   /** Bytes readable now without waiting (FIONREAD, and poll later). */
   readable?(file: OpenFile): number;
   /**
-   * For files whose reads can wait: null when a read would not wait, else a promise that
-   * resolves when it would not. The caller awaits it interruptibly, then calls read().
+   * For files whose reads can wait: null when a read (of `length` bytes, when the caller knows)
+   * would not wait, else a promise that resolves when it would not. The caller awaits it
+   * interruptibly, then calls read().
    */
-  readWait?(file: OpenFile): Promise<void> | null;
+  readWait?(file: OpenFile, length?: number): Promise<void> | null;
+  /**
+   * For files whose writes can wait (pipes, FIFOs, eventfds): write() itself never waits; it takes
+   * what fits now and returns -EAGAIN when nothing fits. Unless O_NONBLOCK, the caller then asks
+   * writeWait with the bytes the last write() took (0 after -EAGAIN): null means the write is
+   * complete as it is, a promise is awaited interruptibly before write() gets the rest. A signal
+   * ends the call with the count so far (-ERESTARTSYS when nothing was written).
+   */
+  writeWait?(file: OpenFile, written: number): Promise<void> | null;
+  /**
+   * For opens that wait (a FIFO waiting for its other end): null when the open is complete, else
+   * a promise to await interruptibly before asking again. An interrupted open puts the file.
+   */
+  openWait?(file: OpenFile): Promise<void> | null;
+  /**
+   * Readiness now: POLL* bits (files/poll-mask.ts), as Linux's f_op->poll. Without it a file is
+   * always readable and writable to poll and select, and epoll_ctl refuses it (EPERM).
+   */
+  poll?(file: OpenFile): number;
+  /**
+   * Call `wake` synchronously whenever poll(file) may have changed, with the POLL* bits the change
+   * concerns (0: any), until the returned function is called. Spurious calls are allowed; files
+   * whose readiness never changes may leave it out. PollQueue.watch implements it.
+   */
+  pollWatch?(file: OpenFile, wake: PollWaker): () => void;
+  /**
+   * Where /proc/<pid>/fd/N leads for a file opened by no path (a pipe's pipefs inode), so that
+   * opening the link opens the same object again; files with a location do not need it.
+   */
+  procFdPath?(file: OpenFile): Path | null;
   release?(file: OpenFile): void;
   /** mmap gives fresh zero-filled memory (/dev/zero); without it only regular files map. */
   mapsAnonymous?: boolean;

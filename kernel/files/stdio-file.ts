@@ -1,6 +1,8 @@
 // Files for a program's inherited standard streams: each wraps a host endpoint (the terminal, a
 // pipe, or a test buffer). A terminal behaves as a Linux pseudo-terminal (character device 136:N
-// with termios and a window size); anything else behaves as a pipe (ESPIPE, FIONREAD).
+// with termios and a window size); anything else behaves as a pipe (ESPIPE, FIONREAD). Readiness
+// for poll and epoll: input is readable once the host has data or end of input, which watchers
+// learn through the endpoint's waitReady; output is always writable.
 
 import { currentTime } from "../fs/inode.ts";
 import { EAGAIN, EINVAL, ENOTTY, EPIPE } from "../errno.ts";
@@ -11,11 +13,22 @@ import {
   type FileStat,
   noPosition,
   O_NONBLOCK,
-  type OpenFile,
+  OpenFile,
   S_IFCHR,
   S_IFIFO,
   type SyscallResult,
 } from "./open-file.ts";
+import { allocatePipeIno, PIPEFS_DEV, streamFsPath } from "../fs/pipefs.ts";
+import type { Path } from "../fs/dentry.ts";
+import {
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  PollQueue,
+  POLLRDNORM,
+  type PollWaker,
+  POLLWRNORM,
+} from "./poll-mask.ts";
 
 export const TCGETS = 0x5401;
 export const TCSETS = 0x5402;
@@ -35,7 +48,6 @@ const ECHO = 0o10;
 const TERMIOS_SIZE = 36;
 /** Pseudo-terminal major number (Unix98 pty slaves). */
 const PTS_MAJOR = 136;
-const PIPEFS_DEV = 0xd;
 const DEVPTS_DEV = 0x18;
 
 /** Linux's tty_std_termios: cooked mode, echo, signals, ^C ^\ DEL ^U ^D. */
@@ -106,11 +118,44 @@ export class Terminal {
   }
 }
 
-let nextPipeIno = 1000;
+/** Who watches a host input's readiness (poll, epoll), shared by every file reading it. */
+class InputWatch {
+  readonly queue = new PollQueue();
+  private armed = false;
+
+  constructor(private readonly input: InputEndpoint) {}
+
+  /** While someone watches an input that is not ready, wait once for it and wake them. */
+  arm(): void {
+    if (this.armed || !this.queue.hasWatchers || this.input.ready()) return;
+    this.armed = true;
+    this.input.waitReady().then(() => {
+      this.armed = false;
+      this.queue.wake(POLLIN | POLLRDNORM);
+    });
+  }
+}
+
+const inputWatches = new WeakMap<InputEndpoint, InputWatch>();
+
+function watchInput(input: InputEndpoint, wake: PollWaker): () => void {
+  let watch = inputWatches.get(input);
+  if (watch === undefined) inputWatches.set(input, watch = new InputWatch(input));
+  const stop = watch.queue.watch(wake);
+  watch.arm();
+  return stop;
+}
+
+/** Input readiness: data, or end of input (a hang-up on a pipe, readable on a terminal). */
+function inputMask(input: InputEndpoint, terminal: boolean): number {
+  if (input.buffered() > 0) return POLLIN | POLLRDNORM;
+  if (!input.ready()) return 0;
+  return terminal ? POLLIN | POLLRDNORM : POLLHUP;
+}
 
 /** File operations shared by the input and output sides. */
 abstract class StdioOps implements FileOps {
-  private readonly ino = nextPipeIno++;
+  private readonly ino = allocatePipeIno();
   constructor(protected readonly terminal: Terminal | null) {}
 
   stat(): FileStat {
@@ -135,6 +180,12 @@ abstract class StdioOps implements FileOps {
 
   seekableSize(): number | null {
     return null;
+  }
+
+  /** /dev/stdin and friends open this stream again (a terminal goes through /dev/pts/0). */
+  procFdPath(file: OpenFile): Path | null {
+    if (this.terminal !== null) return null;
+    return streamFsPath(this, this.ino, (flags) => new OpenFile(this, flags, file.path));
   }
 
   ioctl(file: OpenFile, request: number, arg: number, user: UserMemory): SyscallResult {
@@ -206,6 +257,7 @@ export class StdinOps extends StdioOps {
     const data = this.input.read(buf.length);
     const bytes = this.terminal ? this.terminal.translateInput(data) : data;
     buf.set(bytes);
+    inputWatches.get(this.input)?.arm(); // watch for the next input once this is consumed
     return bytes.length;
   }
 
@@ -216,6 +268,16 @@ export class StdinOps extends StdioOps {
 
   override readable(): number {
     return this.input.buffered();
+  }
+
+  /** A terminal is also writable (tty_poll); a pipe's read end is not. */
+  poll(_file: OpenFile): number {
+    const tty = this.terminal !== null;
+    return inputMask(this.input, tty) | (tty ? POLLOUT | POLLWRNORM : 0);
+  }
+
+  pollWatch(_file: OpenFile, wake: PollWaker): () => void {
+    return watchInput(this.input, wake);
   }
 }
 
@@ -228,5 +290,16 @@ export class StdoutOps extends StdioOps {
     const bad = noPosition(position);
     if (bad < 0) return bad;
     return this.output.write(data) ? data.length : -EPIPE;
+  }
+
+  /** Always writable; a terminal also reports its input, as every fd on a tty does. */
+  poll(_file: OpenFile): number {
+    const input = this.terminal?.input ?? null;
+    return POLLOUT | POLLWRNORM | (input !== null ? inputMask(input, true) : 0);
+  }
+
+  pollWatch(_file: OpenFile, wake: PollWaker): () => void {
+    const input = this.terminal?.input ?? null;
+    return input !== null ? watchInput(input, wake) : () => {};
   }
 }

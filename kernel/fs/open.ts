@@ -1,6 +1,7 @@
 // open(2) and friends: resolve or create the named file, check permissions and the mount's
 // read-only flag, truncate, and build the OpenFile with the right operations (regular file,
-// directory, character device, O_PATH handle).
+// directory, character device, FIFO, O_PATH handle). A FIFO open that must wait for its other
+// end returns at once; the open syscalls then wait through FileOps.openWait.
 
 import {
   EEXIST,
@@ -57,6 +58,9 @@ import {
 } from "./path-walk.ts";
 import { parentAt, startingPoint, walkContext } from "./vfs.ts";
 import { truncateInode } from "./attributes.ts";
+import { openFifo } from "./fifo.ts";
+import { pipeOfInode, StreamInode } from "./pipefs.ts";
+import { reopenPipe } from "../files/pipe.ts";
 
 export const O_TMPFILE = 0o20000000 | O_DIRECTORY;
 const MAX_SYMLINKS = 40;
@@ -120,6 +124,13 @@ function findOrCreate(
       if (!isLnk(at.dentry.inode.mode)) return { at, created: false };
       if (!follow || req.walk?.noSymlinks) throw new SyscallError(ELOOP);
       if (links >= MAX_SYMLINKS) throw new SyscallError(ELOOP);
+      // A /proc magic link (/dev/stderr's target) leads straight to what it names.
+      const jump = at.dentry.inode.magicLink();
+      if (jump !== null) {
+        if (req.walk?.noMagicLinks || scoped) throw new SyscallError(ELOOP);
+        if (req.flags & O_EXCL) throw new SyscallError(EEXIST);
+        return { at: jump, created: false };
+      }
       // Follow the link; a dangling one creates its target, as Linux does.
       path = at.dentry.inode.readlink();
       if (path === "") throw new SyscallError(ENOENT);
@@ -187,7 +198,11 @@ export function openFile(kernel: Kernel, task: Task, req: OpenRequest): OpenFile
     return f;
   }
   if (type === S_IFBLK || type === S_IFSOCK) throw new SyscallError(ENXIO);
-  if (type === S_IFIFO) throw new SyscallError(ENXIO);
+  if (type === S_IFIFO) {
+    if (inode instanceof StreamInode) return inode.reopen(flags & ~(O_CREAT | O_EXCL | O_TRUNC));
+    const pipe = pipeOfInode(inode); // a pipe reopened through /proc/<pid>/fd
+    return pipe !== null ? reopenPipe(pipe, flags) : file(openFifo(inode, flags));
+  }
   if (wantsWrite && kernel.isExecutableInUse(inode)) throw new SyscallError(ETXTBSY);
   if (flags & O_TRUNC && !created && wantsWrite && inode.size > 0) truncateInode(inode, 0);
   else if (flags & O_TRUNC && !created && wantsWrite) {

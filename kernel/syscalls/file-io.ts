@@ -2,7 +2,17 @@
 // dup, dup2, dup3, fcntl and ioctl. They work on any OpenFile; which files exist is the VFS's
 // business. User buffers are copied in and out through the process's UserMemory.
 
-import { EBADF, EINVAL, ENOTTY, ENXIO, EPIPE, ERESTARTSYS, ESPIPE, ESRCH } from "../errno.ts";
+import {
+  EAGAIN,
+  EBADF,
+  EINVAL,
+  ENOTTY,
+  ENXIO,
+  EPIPE,
+  ERESTARTSYS,
+  ESPIPE,
+  ESRCH,
+} from "../errno.ts";
 import { SIGPIPE } from "../signals/signals.ts";
 import type { Kernel } from "../kernel.ts";
 import {
@@ -21,6 +31,7 @@ import type { SyscallArgs, SyscallFamily } from "./args.ts";
 import { getU64 } from "../le64.ts";
 import { fcntlLock, isLockCommand } from "./file-locks.ts";
 import { removePrivileges } from "../fs/attributes.ts";
+import { F_GETPIPE_SZ, F_SETPIPE_SZ, pipeFcntl } from "../files/pipe.ts";
 
 /** Linux caps one read or write at MAX_RW_COUNT bytes. */
 const MAX_RW_COUNT = 0x7ffff000;
@@ -54,16 +65,17 @@ function readSize(file: OpenFile, wanted: number): number {
 }
 
 /**
- * When a read on `file` would wait, wait for it unless a signal comes first; returns a promise
- * of -ERESTARTSYS (interrupted) or of `then()`, or null when no wait is needed.
+ * When a read of `length` bytes on `file` would wait, wait for it unless a signal comes first;
+ * returns a promise of -ERESTARTSYS (interrupted) or of `then()`, or null when no wait is needed.
  */
 function afterReadWait(
   kernel: Kernel,
   task: Task,
   file: OpenFile,
+  length: number,
   then: () => SyscallResult,
 ): Promise<number> | null {
-  const wait = file.ops.readWait?.(file) ?? null;
+  const wait = file.ops.readWait?.(file, length) ?? null;
   if (wait === null) return null;
   return kernel.waitUnlessSignalled(task, wait).then((ready) => ready ? then() : -ERESTARTSYS);
 }
@@ -82,6 +94,7 @@ function doRead(
     kernel,
     task,
     file,
+    count,
     () => doRead(kernel, task, file, addr, count, position),
   );
   if (waiting !== null) return waiting;
@@ -116,8 +129,48 @@ export function doWrite(
     return n;
   };
   if (file.inode !== null && data.length > 0) removePrivileges(file.inode, task.proc.creds);
-  const result = file.ops.write(file, data, at);
+  let result = file.ops.write(file, data, at);
+  if (file.ops.writeWait !== undefined && typeof result === "number") {
+    result = continueWrite(kernel, task, file, data, result);
+  }
   return typeof result === "number" ? finish(result) : result.then(finish);
+}
+
+/**
+ * The rest of a write to a file whose writes wait (FileOps.writeWait: pipes, eventfds), after the
+ * first write() returned `first`: unless O_NONBLOCK, wait for room and write more until all is
+ * written or writeWait says the write is complete. A signal or an error after some bytes went in
+ * ends the call with their count (and a reader gone still raises SIGPIPE, as pipe_write does).
+ */
+function continueWrite(
+  kernel: Kernel,
+  task: Task,
+  file: OpenFile,
+  data: Uint8Array,
+  first: number,
+): SyscallResult {
+  let done = 0;
+  /** The call's result, or the promise to wait for before writing more. */
+  const step = (n: number): number | Promise<void> => {
+    if (n < 0 && n !== -EAGAIN) {
+      if (n === -EPIPE && done > 0) kernel.sendSignal(task, SIGPIPE);
+      return done > 0 ? done : n;
+    }
+    if (n > 0) done += n;
+    if (done === data.length) return done;
+    if (file.flags & O_NONBLOCK) return done > 0 ? done : n;
+    return file.ops.writeWait!(file, Math.max(0, n)) ?? (done > 0 ? done : n);
+  };
+  const outcome = step(first);
+  if (typeof outcome === "number") return outcome;
+  return (async () => {
+    for (let wait = outcome;;) {
+      if (!await kernel.waitUnlessSignalled(task, wait)) return done > 0 ? done : -ERESTARTSYS;
+      const next = step(await file.ops.write!(file, data.subarray(done), null));
+      if (typeof next === "number") return next;
+      wait = next;
+    }
+  })();
 }
 
 /** The iovec array at `addr`: [base, len] pairs, with Linux's count and total checks. */
@@ -148,9 +201,10 @@ function readv(
   const file = fileFor(task.proc, a.int(0));
   const iov = readIovecs(task, a.u64(1), a.int(2));
   if (!file.readableMode || file.ops.read === undefined) return -EBADF;
-  const waiting = afterReadWait(kernel, task, file, () => readv(kernel, task, a, position));
+  const wanted = iov.reduce((n, [, len]) => n + len, 0);
+  const waiting = afterReadWait(kernel, task, file, wanted, () => readv(kernel, task, a, position));
   if (waiting !== null) return waiting;
-  const total = readSize(file, iov.reduce((n, [, len]) => n + len, 0));
+  const total = readSize(file, wanted);
   for (const [base, len] of iov) task.proc.user.checkWritable(base, Math.min(len, total));
   const buf = new Uint8Array(total);
   const at = position ?? (file.seekable ? file.offset : null);
@@ -348,6 +402,9 @@ export const fileIoSyscalls: SyscallFamily = {
       }
     }
     if (isLockCommand(cmd)) return fcntlLock(kernel, task, file, cmd, a.u64(2));
+    if (cmd === F_GETPIPE_SZ || cmd === F_SETPIPE_SZ) {
+      return pipeFcntl(file, cmd, a.uint(2), task.proc.creds.euid === 0);
+    }
     return -EINVAL;
   },
 

@@ -1,8 +1,16 @@
 // Opening and closing by path: open, openat, openat2 (with its resolve restrictions), creat and
 // close_range. The work is kernel/fs/open.ts; this file decodes arguments and installs fds.
 
-import { E2BIG, EINVAL } from "../errno.ts";
-import { O_CLOEXEC, O_CREAT, O_LARGEFILE, O_TRUNC, O_WRONLY } from "../files/open-file.ts";
+import { E2BIG, EINVAL, ERESTARTSYS } from "../errno.ts";
+import {
+  O_CLOEXEC,
+  O_CREAT,
+  O_LARGEFILE,
+  O_TRUNC,
+  O_WRONLY,
+  type OpenFile,
+  type SyscallResult,
+} from "../files/open-file.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Task } from "../proc/process.ts";
 import { O_TMPFILE, openFile, type OpenRequest } from "../fs/open.ts";
@@ -20,9 +28,29 @@ import type { SyscallFamily } from "./args.ts";
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o400000000;
 const CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
 
-function openAndInstall(kernel: Kernel, task: Task, req: OpenRequest): number {
+function openAndInstall(kernel: Kernel, task: Task, req: OpenRequest): SyscallResult {
   const file = openFile(kernel, task, req);
-  return task.proc.fds.install(file, (req.flags & O_CLOEXEC) !== 0);
+  const cloexec = (req.flags & O_CLOEXEC) !== 0;
+  const wait = file.ops.openWait?.(file) ?? null;
+  if (wait === null) return task.proc.fds.install(file, cloexec);
+  return finishOpen(kernel, task, file, wait, cloexec);
+}
+
+/** An open that waits (a FIFO for its other end): a signal first puts the file, -ERESTARTSYS. */
+async function finishOpen(
+  kernel: Kernel,
+  task: Task,
+  file: OpenFile,
+  firstWait: Promise<void>,
+  cloexec: boolean,
+): Promise<number> {
+  for (let wait: Promise<void> | null = firstWait; wait !== null; wait = file.ops.openWait!(file)) {
+    if (!await kernel.waitUnlessSignalled(task, wait)) {
+      file.put();
+      return -ERESTARTSYS;
+    }
+  }
+  return task.proc.fds.install(file, cloexec);
 }
 
 /** open(2)'s mode only matters with O_CREAT or O_TMPFILE. */

@@ -6,6 +6,7 @@
 import { ENXIO } from "../../errno.ts";
 import type { FileOps, FileStat, OpenFile, SyscallResult } from "../../files/open-file.ts";
 import { StdinOps, StdoutOps } from "../../files/stdio-file.ts";
+import type { PollWaker } from "../../files/poll-mask.ts";
 import type { UserMemory } from "../../mm/uaccess.ts";
 import { SyscallError } from "../../syscall-error.ts";
 import { type DeviceOpenContext, registerCharDevice } from "../char-devices.ts";
@@ -31,6 +32,14 @@ export class TtyOps implements FileOps {
 
   readable(): number {
     return this.input.readable();
+  }
+
+  poll(file: OpenFile): number {
+    return this.input.poll(file);
+  }
+
+  pollWatch(file: OpenFile, wake: PollWaker): () => void {
+    return this.input.pollWatch(file, wake);
   }
 
   write(file: OpenFile, data: Uint8Array, position: number | null): SyscallResult {

@@ -157,7 +157,8 @@ function fdLink(scope: Scope, fd: number): LinkBehaviour {
     },
     jump() {
       checkInspect(ctx, proc);
-      return openFile(proc, fd).location;
+      const file = openFile(proc, fd);
+      return file.location ?? file.ops.procFdPath?.(file) ?? null;
     },
   };
 }
