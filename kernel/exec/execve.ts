@@ -95,7 +95,13 @@ function openExecutable(
   path: string,
   atFlags: number,
 ): Executable {
-  const at = lookupAt(task, kernel.vfs, dirfd, path, atFlags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+  const at = lookupAt(
+    task,
+    kernel.vfs,
+    dirfd,
+    path,
+    atFlags & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW),
+  );
   if (at === null) throw new SyscallError(ENOENT);
   const inode = at.dentry.inode;
   if (!(atFlags & AT_EMPTY_PATH) || path !== "") {
@@ -146,13 +152,16 @@ export function execve(kernel: Kernel, task: Task, request: ExecRequest): number
     ? `/dev/fd/${request.dirfd}`
     : request.path;
   let args = argv;
+  // A script's own name in its interpreter's argv: the path it was run by (bprm->interp).
+  let scriptName = filename;
   for (let depth = 0;; depth++) {
     const script = scriptInterpreter(exe.bytes);
     if (script === null) break;
     if (depth >= MAX_INTERPRETER_DEPTH) throw new SyscallError(ELOOP);
     const prefix = [latin1(script.interpreter)];
     if (script.arg !== null) prefix.push(latin1(script.arg));
-    prefix.push(latin1(depth === 0 ? filename : pathString(exe.at, task.proc.root)));
+    prefix.push(latin1(scriptName));
+    scriptName = script.interpreter;
     args = [...prefix, ...args.slice(1)];
     checkArgumentSpace(task, args, envp);
     exe = openExecutable(kernel, task, -100, script.interpreter, 0);
@@ -183,7 +192,9 @@ export function execve(kernel: Kernel, task: Task, request: ExecRequest): number
     mm.destroy();
     if (e instanceof OutOfMemory) throw new SyscallError(ENOMEM);
     if (e instanceof ElfError) throw new SyscallError(ENOEXEC);
-    if (e instanceof InitialStackError) throw new SyscallError(e.errno === "E2BIG" ? E2BIG : EINVAL);
+    if (e instanceof InitialStackError) {
+      throw new SyscallError(e.errno === "E2BIG" ? E2BIG : EINVAL);
+    }
     throw e;
   }
   commit(kernel, task, mm, exe);

@@ -6,7 +6,7 @@
 import { saveContext } from "../../core/cpu/context.ts";
 import { RAX, RSP } from "../../core/cpu/cpu.ts";
 import { EAGAIN, EINVAL, ENOMEM } from "../errno.ts";
-import { MAX_TASKS, type Kernel } from "../kernel.ts";
+import { type Kernel, MAX_TASKS } from "../kernel.ts";
 import { OutOfMemory } from "../mm/frames.ts";
 import { SyscallError } from "../syscall-error.ts";
 import { copyCredentials, Process, type Task } from "./process.ts";
@@ -99,9 +99,7 @@ function newProcess(kernel: Kernel, caller: Process, request: CloneRequest): Pro
   const parent = flags & CLONE_PARENT ? caller.parent : caller;
   const child = new Process(kernel.allocatePid(), parent, mm, copyCredentials(caller.creds), "");
   child.name = caller.name;
-  child.root = caller.root;
-  child.cwd = caller.cwd;
-  child.umask = caller.umask;
+  child.fsContext = flags & CLONE_FS ? caller.fsContext : { ...caller.fsContext };
   child.exePath = caller.exePath;
   child.exeLocation = caller.exeLocation;
   child.argv = caller.argv;

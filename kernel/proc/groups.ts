@@ -7,7 +7,9 @@ import type { Process } from "./process.ts";
 
 export function groupMembers(kernel: Kernel, pgid: number): Process[] {
   const out: Process[] = [];
-  for (const p of kernel.processes.values()) if (p.pgid === pgid && p.exitStatus === null) out.push(p);
+  for (const p of kernel.processes.values()) {
+    if (p.pgid === pgid && p.exitStatus === null) out.push(p);
+  }
   return out;
 }
 

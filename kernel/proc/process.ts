@@ -65,6 +65,13 @@ export function addUsage(into: Usage, from: Usage): void {
   into.maxRssKb = Math.max(into.maxRssKb, from.maxRssKb);
 }
 
+/** What CLONE_FS shares (Linux's fs_struct). */
+export interface FsContext {
+  root: Path;
+  cwd: Path;
+  umask: number;
+}
+
 /** A stop or continue a parent has not collected with wait yet (WUNTRACED / WCONTINUED). */
 export interface JobNotice {
   kind: "stopped" | "continued";
@@ -79,10 +86,8 @@ export class Process {
   user: UserMemory;
   /** Shared between processes created with CLONE_FILES. */
   fds = new FdTable();
-  /** The process's root (chroot) and working directory; set when the program is loaded. */
-  root!: Path;
-  cwd!: Path;
-  umask = 0o022;
+  /** Root, working directory and umask: shared between processes created with CLONE_FS. */
+  fsContext: FsContext = { root: null!, cwd: null!, umask: 0o022 };
   /** The command name (comm): the executable's base name, at most 15 bytes. */
   name: string;
   /** Host or guest path of the executable (/proc/self/exe). */
@@ -139,6 +144,26 @@ export class Process {
     this.name = name.slice(0, 15);
     this.pgid = parent?.pgid ?? pid;
     this.sid = parent?.sid ?? pid;
+  }
+
+  /** The process's root (chroot) and working directory; set when the program is loaded. */
+  get root(): Path {
+    return this.fsContext.root;
+  }
+  set root(path: Path) {
+    this.fsContext.root = path;
+  }
+  get cwd(): Path {
+    return this.fsContext.cwd;
+  }
+  set cwd(path: Path) {
+    this.fsContext.cwd = path;
+  }
+  get umask(): number {
+    return this.fsContext.umask;
+  }
+  set umask(mask: number) {
+    this.fsContext.umask = mask;
   }
 
   get ppid(): number {

@@ -14,7 +14,7 @@ function processById(kernel: Kernel, task: Task, pid: number): Process | undefin
 }
 
 function setpgid(kernel: Kernel, task: Task, pid: number, pgid: number): number {
-  if (pgid < 0) return -EINVAL;
+  if (pid < 0 || pgid < 0) return -EINVAL;
   const caller = task.proc;
   const target = pid === 0 ? caller : kernel.processes.get(pid);
   if (target === undefined || target.reaped) return -ESRCH;

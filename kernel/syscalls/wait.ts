@@ -6,7 +6,7 @@
 import { ECHILD, EINVAL, ERESTARTSYS, ESRCH } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { reapChild } from "../proc/exit.ts";
-import { CLD_CONTINUED, CLD_STOPPED, childCode } from "../proc/notify-parent.ts";
+import { childCode, CLD_CONTINUED, CLD_STOPPED } from "../proc/notify-parent.ts";
 import type { Process, Task, Usage } from "../proc/process.ts";
 import { addUsage, emptyUsage } from "../proc/process.ts";
 import { SIGCHLD, SIGCONT } from "../signals/signals.ts";
@@ -146,7 +146,10 @@ export const waitSyscalls: SyscallFamily = {
     const infoAddr = a.u64(2);
     const options = a.uint(3);
     const rusageAddr = a.u64(4);
-    if (options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) {
+    if (
+      options &
+      ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)
+    ) {
       return -EINVAL;
     }
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) return -EINVAL;
