@@ -1,8 +1,9 @@
 // Rebuilds the benchmarks' guest programs (`deno task build:compute`): compiles
-// userland/compute/compute.c and userland/files/files.c with `musl-gcc -static -O2` into
-// bench/compute and bench/files, static x86-64 Linux ELFs, reproducibly (no build id, source
-// paths relative to the repository), then runs each once natively to show it works. `--check`
-// builds into a temporary folder and fails if a result differs from the committed binary.
+// userland/compute/compute.c, userland/files/files.c and userland/os/os-bench.c with
+// `musl-gcc -static -O2` into bench/compute, bench/files and bench/os-bench, static x86-64 Linux
+// ELFs, reproducibly (no build id, source paths relative to the repository), then runs each once
+// natively to show it works. `--check` builds into a temporary folder and fails if a result
+// differs from the committed binary.
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,12 @@ const PROGRAMS = [
     source: "userland/files/files.c",
     binary: "bench/files",
     sample: (tmp: string) => [tmp, "4", "100"],
+  },
+  // Every item with a 15 ms budget and at most 100 children.
+  {
+    source: "userland/os/os-bench.c",
+    binary: "bench/os-bench",
+    sample: () => ["all", "0.05", "100"],
   },
 ];
 

@@ -4,15 +4,17 @@
 // prints the times with the slowdown against native. Every platform must produce the same
 // checksums; a difference fails the run. The CPU-only benchmark (no kernel, guest MIPS per
 // instruction mix) stays `deno task bench:cpu`. The file benchmark (bench/files.ts) follows
-// unless --no-files.
+// unless --no-files, then the OS benchmark (bench/os.ts) unless --no-os; --scale also scales the
+// OS benchmark's time budget per item.
 //
 // Usage: deno task bench [--runs N] [--scale F] [--kernels a,b] [--markdown]
-//                        [--no-qemu] [--no-nexaos] [--no-files]
+//                        [--no-qemu] [--no-nexaos] [--no-files] [--no-os]
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { bufferInput, collectOutput, runProgram } from "../kernel/run-program.ts";
 import { runFileBenchmark } from "./files.ts";
+import { runOsBenchmark } from "./os.ts";
 
 /** One output line of bench/compute: `<name> <ns> <checksum>`. */
 export interface KernelTiming {
@@ -35,6 +37,7 @@ export interface Options {
   qemu: boolean;
   nexaos: boolean;
   files: boolean;
+  os: boolean;
 }
 
 const BINARY = fileURLToPath(new URL("compute", import.meta.url));
@@ -103,6 +106,7 @@ export function parseOptions(args: string[]): Options {
       "no-qemu": { type: "boolean", default: false },
       "no-nexaos": { type: "boolean", default: false },
       "no-files": { type: "boolean", default: false },
+      "no-os": { type: "boolean", default: false },
     },
   });
   const runs = Number(values.runs);
@@ -124,6 +128,7 @@ export function parseOptions(args: string[]): Options {
     qemu: !values["no-qemu"],
     nexaos: !values["no-nexaos"],
     files: !values["no-files"],
+    os: !values["no-os"],
   };
 }
 
@@ -306,6 +311,7 @@ async function main(options: Options) {
   for (const m of mismatches) console.error(`CHECKSUM MISMATCH ${m}`);
   if (nexaosFailure || mismatches.length) Deno.exitCode = 1;
   if (options.files && !(await runFileBenchmark(options))) Deno.exitCode = 1;
+  if (options.os && !(await runOsBenchmark(options))) Deno.exitCode = 1;
 }
 
 if (import.meta.main) {

@@ -77,8 +77,10 @@ Deno.test("parseOptions validates its arguments", () => {
     qemu: true,
     nexaos: true,
     files: true,
+    os: true,
   });
   assert.equal(parseOptions(["--no-files"]).files, false);
+  assert.equal(parseOptions(["--no-os"]).os, false);
   assert.equal(parseOptions(["--runs", "5", "--no-qemu"]).runs, 5);
   assert.throws(() => parseOptions(["--runs", "0"]), /--runs/);
   assert.throws(() => parseOptions(["--scale", "-1"]), /--scale/);
