@@ -10,8 +10,8 @@ import {
   CLONE_THREAD,
   CLONE_VFORK,
   CLONE_VM,
-  cloneTask,
   type CloneRequest,
+  cloneTask,
   CSIGNAL,
 } from "../proc/fork.ts";
 import type { Task } from "../proc/process.ts";
