@@ -76,6 +76,8 @@ export interface KernelOptions {
   strace?: ((line: string) => void) | null;
   /** Kill the program with SIGXCPU after this many guest instructions (tests, fuzzing). */
   instructionLimit?: number;
+  /** Where kernel messages go (the OOM killer's lines...); the host's stderr by default. */
+  log?: (line: string) => void;
 }
 
 export interface KernelStats {
@@ -113,6 +115,7 @@ export class Kernel {
   /** performance.now() when the kernel started: uptime and CLOCK_BOOTTIME count from here. */
   readonly bootTime = performance.now();
   private lastPid = 0;
+  private readonly logLine: (line: string) => void;
   private readonly args: SyscallArgs;
   private readonly handlers: (SyscallHandler | undefined)[];
   /** The task whose registers are in the CPU (it may have blocked or died since). */
@@ -126,6 +129,7 @@ export class Kernel {
     this.frames = new FrameAllocator(this.mem);
     this.strace = options.strace ?? null;
     this.instructionLimit = options.instructionLimit ?? Infinity;
+    this.logLine = options.log ?? ((line) => console.error(line));
     this.args = new SyscallArgs(this.cpu);
     this.handlers = syscallHandlers();
   }
@@ -395,7 +399,7 @@ export class Kernel {
 
   /** A kernel message on the host's stderr (Linux's printk to the console). */
   log(message: string): void {
-    console.error(`nexaos: ${message}`);
+    this.logLine(`nexaos: ${message}`);
   }
 
   // ---- signals --------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ export interface RunRequest {
   stderr?: OutputEndpoint;
   /** One strace-style line per syscall. */
   strace?: (line: string) => void;
+  /** Kernel messages (default: the host's stderr). */
+  log?: (line: string) => void;
   /**
    * Forward the host's SIGINT (Ctrl-C), SIGTERM and SIGHUP to the program, so that stopping the
    * emulator politely still ends the run normally: disks flushed and marked clean.
@@ -150,6 +152,7 @@ export async function runProgram(request: RunRequest): Promise<RunResult> {
   const kernel = new Kernel({
     memoryBytes: request.memoryBytes,
     strace: request.strace,
+    log: request.log,
     instructionLimit: request.instructionLimit,
   });
   try {
