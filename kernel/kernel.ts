@@ -194,36 +194,32 @@ export class Kernel {
     task.state = "runnable";
     this.scheduler.makeReady(task);
     let sliceStart = performance.now();
-    while (init.exitStatus === null) {
-      const next = this.scheduler.next();
-      if (next === null) {
-        await this.idle();
-        sliceStart = performance.now();
-        continue;
-      }
-      this.switchTo(next);
-      const startInstructions = cpu.instructions;
-      await this.runTask(next, () => {
-        // Reading the clock costs as much as a short syscall: done every few exits only.
-        if (performance.now() - sliceStart <= SLICE_MS) return null;
-        sliceStart = performance.now();
-        return yieldToHost();
-      });
-      // CPU time is virtual time: instructions at the nominal rate the quantum is counted in.
-      chargeCpuTime(next, (cpu.instructions - startInstructions) / INSTRUCTIONS_PER_MS, 0);
-    }
-    this.killEveryone();
-    return init.exitStatus;
-  }
-
-  /** Await the next task becoming ready, keeping the host process alive (a guest may wait long). */
-  private async idle(): Promise<void> {
+    // The host process stays alive while every task waits (a guest may wait for a long time).
     const keepAlive = setInterval(() => {}, 1 << 30);
     try {
-      await this.scheduler.idle();
+      while (init.exitStatus === null) {
+        const next = this.scheduler.next();
+        if (next === null) {
+          await this.scheduler.idle();
+          sliceStart = performance.now();
+          continue;
+        }
+        this.switchTo(next);
+        const startInstructions = cpu.instructions;
+        await this.runTask(next, () => {
+          // Reading the clock costs as much as a short syscall: done every few exits only.
+          if (performance.now() - sliceStart <= SLICE_MS) return null;
+          sliceStart = performance.now();
+          return yieldToHost();
+        });
+        // CPU time is virtual time: instructions at the nominal rate the quantum is counted in.
+        chargeCpuTime(next, (cpu.instructions - startInstructions) / INSTRUCTIONS_PER_MS, 0);
+      }
     } finally {
       clearInterval(keepAlive);
     }
+    this.killEveryone();
+    return init.exitStatus;
   }
 
   /** Put `task`'s registers and address space on the CPU. */
