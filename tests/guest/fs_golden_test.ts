@@ -8,6 +8,7 @@
 //            `e2fsck -fn IMAGE` must find the filesystem clean.
 
 import assert from "node:assert/strict";
+import { lineDifferences } from "../lib/line-diff.ts";
 import { join } from "node:path";
 import {
   bufferInput,
@@ -150,40 +151,6 @@ function lines(bytes: Uint8Array): string[] {
   const split = text.split("\n");
   if (split.at(-1) === "") split.pop();
   return split;
-}
-
-/**
- * The lines only one side has (a longest-common-subsequence diff), as "- expected" and
- * "+ actual" with the expected line number; at most `limit` of them.
- */
-export function lineDifferences(expected: string[], actual: string[], limit: number): string[] {
-  const rows = expected.length + 1;
-  const cols = actual.length + 1;
-  const common = new Uint32Array(rows * cols);
-  for (let i = expected.length - 1; i >= 0; i--) {
-    for (let j = actual.length - 1; j >= 0; j--) {
-      common[i * cols + j] = expected[i] === actual[j]
-        ? common[(i + 1) * cols + j + 1] + 1
-        : Math.max(common[(i + 1) * cols + j], common[i * cols + j + 1]);
-    }
-  }
-  const found: string[] = [];
-  let i = 0;
-  let j = 0;
-  while ((i < expected.length || j < actual.length) && found.length < limit) {
-    if (i < expected.length && j < actual.length && expected[i] === actual[j]) {
-      i++;
-      j++;
-    } else if (
-      i < expected.length &&
-      (j === actual.length || common[(i + 1) * cols + j] >= common[i * cols + j + 1])
-    ) {
-      found.push(`- line ${i + 1}: ${JSON.stringify(expected[i++])}`);
-    } else {
-      found.push(`+ ${JSON.stringify(actual[j++])}`);
-    }
-  }
-  return found;
 }
 
 function describe(stream: string, expected: Uint8Array, actual: Uint8Array): string | null {

@@ -2,6 +2,7 @@
 // describing how the two outcomes (stdout, stderr, exit status) differ. Shared by the tests that
 // compare unmodified Debian binaries (busybox-static, bash-static) with the host.
 
+import { lineDifferences } from "../lib/line-diff.ts";
 import {
   bufferInput,
   collectOutput,
@@ -83,37 +84,12 @@ function lines(bytes: Uint8Array): string[] {
   return split;
 }
 
-/**
- * The lines only one side has (a longest-common-subsequence diff), as "- native" and "+ nexaos"
- * with the native line number; at most `limit` of them.
- */
+/** The differing lines, as "- native line N" and "+ nexaos:" rows; at most `limit` of them. */
 export function lineDiff(expected: string[], actual: string[], limit = SHOWN_LINES): string[] {
-  const cols = actual.length + 1;
-  const common = new Uint32Array((expected.length + 1) * cols);
-  for (let i = expected.length - 1; i >= 0; i--) {
-    for (let j = actual.length - 1; j >= 0; j--) {
-      common[i * cols + j] = expected[i] === actual[j]
-        ? common[(i + 1) * cols + j + 1] + 1
-        : Math.max(common[(i + 1) * cols + j], common[i * cols + j + 1]);
-    }
-  }
-  const found: string[] = [];
-  let i = 0;
-  let j = 0;
-  while ((i < expected.length || j < actual.length) && found.length < limit) {
-    if (i < expected.length && j < actual.length && expected[i] === actual[j]) {
-      i++;
-      j++;
-    } else if (
-      i < expected.length &&
-      (j === actual.length || common[(i + 1) * cols + j] >= common[i * cols + j + 1])
-    ) {
-      found.push(`- native line ${i + 1}: ${JSON.stringify(expected[i++])}`);
-    } else {
-      found.push(`+ nexaos:         ${JSON.stringify(actual[j++])}`);
-    }
-  }
-  return found;
+  return lineDifferences(expected, actual, limit, {
+    removed: "- native line",
+    added: "+ nexaos:        ",
+  });
 }
 
 /** How two streams differ line by line, or null when their bytes are equal. */
