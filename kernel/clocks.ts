@@ -134,18 +134,20 @@ function sinceBoot(kernel: Kernel, coarse: boolean, sleepable: boolean): Clock {
   };
 }
 
-/**
- * CPU time of a process or thread. NexaOS does not account guest CPU time per task yet, so this
- * is host time since the process started: it never goes back and grows at most as fast as real
- * CPU time would on one CPU, but it also grows while the process sleeps.
- */
+/** CPU time the process has used: virtual time, as the scheduler charges it. */
 export function cpuTimeMs(proc: Process): number {
-  return performance.now() - proc.startTime;
+  return proc.usage.userMs + proc.usage.systemMs;
 }
 
 function cpuClock(proc: Process, resolutionNs: number, sleepable: boolean): Clock {
   const ms = () => cpuTimeMs(proc);
   return { read: () => timespecFromMs(ms()), ms, resolutionNs, sleepable };
+}
+
+/** One thread's CPU time (CLOCK_THREAD_CPUTIME_ID). */
+function threadClock(task: Task): Clock {
+  const ms = () => task.usage.userMs + task.usage.systemMs;
+  return { read: () => timespecFromMs(ms()), ms, resolutionNs: 1, sleepable: false };
 }
 
 /**
@@ -172,7 +174,7 @@ export function clockById(kernel: Kernel, task: Task, id: number, forRead = true
     case CLOCK_PROCESS_CPUTIME_ID:
       return cpuClock(task.proc, 1, true);
     case CLOCK_THREAD_CPUTIME_ID:
-      return cpuClock(task.proc, 1, false);
+      return threadClock(task);
   }
   if (id >= 0) return null;
   return cpuClockOfPid(kernel, task, id, forRead);

@@ -205,15 +205,12 @@ export class Kernel {
           continue;
         }
         this.switchTo(next);
-        const startInstructions = cpu.instructions;
         await this.runTask(next, () => {
           // Reading the clock costs as much as a short syscall: done every few exits only.
           if (performance.now() - sliceStart <= SLICE_MS) return null;
           sliceStart = performance.now();
           return yieldToHost();
         });
-        // CPU time is virtual time: instructions at the nominal rate the quantum is counted in.
-        chargeCpuTime(next, (cpu.instructions - startInstructions) / INSTRUCTIONS_PER_MS, 0);
       }
     } finally {
       clearInterval(keepAlive);
@@ -247,7 +244,10 @@ export class Kernel {
     let quantumEnd = cpu.instructions + QUANTUM_INSTRUCTIONS;
     let exitsSinceClock = 0;
     while (task.state === "runnable") {
-      const reason = cpu.run(Math.max(1, Math.min(RUN_BUDGET, quantumEnd - cpu.instructions)));
+      const before = cpu.instructions;
+      const reason = cpu.run(Math.max(1, Math.min(RUN_BUDGET, quantumEnd - before)));
+      // CPU time is virtual time: instructions at the nominal rate the quantum is counted in.
+      chargeCpuTime(task, (cpu.instructions - before) / INSTRUCTIONS_PER_MS, 0);
       try {
         if (reason === EXIT_SYSCALL) {
           const pending = this.syscall(task);
