@@ -205,8 +205,9 @@ export class Task {
   /** Saved registers while the task is not on the CPU. */
   context: CpuContext | null = null;
   state: TaskState = "runnable";
-  /** In a ready queue (the scheduler's bookkeeping). */
+  /** In a ready queue, and since which pick (the scheduler's bookkeeping). */
   queued = false;
+  readySince = 0;
   /** A blocking syscall finished while the task was off the CPU: check restarts on resume. */
   returningFromSyscall = false;
   nice = 0;
