@@ -184,6 +184,7 @@ async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResu
     exePath: request.exePath,
     realPath: pathString(exeAt, root),
     noRandomize: request.noRandomize,
+    location: exeAt,
   });
   const proc = task.proc;
   proc.root = root;

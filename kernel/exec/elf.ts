@@ -322,7 +322,11 @@ function checkTls(header: RawProgramHeader, fields: FieldReader): ElfTls {
 }
 
 /** Parses and validates an ELF64 x86-64 static executable. Throws ElfError on any problem. */
-export function parseElf(bytes: Uint8Array): ElfImage {
+/**
+ * Parse and validate an ELF executable. `bytes` must hold at least the headers; `fileSize` is
+ * the whole file's size when `bytes` is only its beginning (execve reads no more than that).
+ */
+export function parseElf(bytes: Uint8Array, fileSize = bytes.length): ElfImage {
   checkIdent(bytes);
   const fields = new FieldReader(bytes);
 
@@ -375,7 +379,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
         );
       }
       case PT_LOAD: {
-        const segment = checkLoad(header, fields, bytes.length, type);
+        const segment = checkLoad(header, fields, fileSize, type);
         if (segment.memsz > 0) loads.push(segment);
         break;
       }

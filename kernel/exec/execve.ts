@@ -35,7 +35,7 @@ import { SIG_DFL, SIG_IGN } from "../signals/signals.ts";
 import { SyscallError } from "../syscall-error.ts";
 import { ElfError, parseElf } from "./elf.ts";
 import { InitialStackError, MAX_ARG_STRLEN } from "./initial-stack.ts";
-import { enterProgram, loadImage } from "./load.ts";
+import { enterProgram, loadImage, segmentMappable } from "./load.ts";
 
 /** Linux's BINPRM_BUF_SIZE: a `#!` line must fit in the first 256 bytes. */
 const BINPRM_BUF_SIZE = 256;
@@ -84,10 +84,28 @@ function checkArgumentSpace(task: Task, argv: Uint8Array[], envp: Uint8Array[]):
 
 interface Executable {
   at: Path;
+  /** The file's beginning: enough for a `#!` line and the ELF headers. */
   bytes: Uint8Array;
+  size: number;
 }
 
-/** Find `path`, check it may be executed, and read it. */
+/** What execve reads first; more only when the program headers lie beyond it. */
+const HEAD_BYTES = 4096;
+const PROGRAM_HEADER_SIZE = 56;
+
+/** `length` bytes of `inode` from offset 0 (fewer at end of file). */
+function readHead(inode: Path["dentry"]["inode"], length: number): Uint8Array {
+  const bytes = new Uint8Array(Math.min(length, inode.size));
+  let done = 0;
+  while (done < bytes.length) {
+    const n = inode.read(done, bytes.subarray(done));
+    if (n <= 0) break;
+    done += n;
+  }
+  return bytes.subarray(0, done);
+}
+
+/** Find `path`, check it may be executed, and read its beginning. */
 function openExecutable(
   kernel: Kernel,
   task: Task,
@@ -112,14 +130,15 @@ function openExecutable(
   if (!permitted(inode, task.proc.creds, MAY_EXEC)) throw new SyscallError(EACCES);
   if (inode.writers > 0) throw new SyscallError(ETXTBSY);
   if (inode.size > MAX_IMAGE_BYTES) throw new SyscallError(ENOMEM);
-  const bytes = new Uint8Array(inode.size);
-  let done = 0;
-  while (done < bytes.length) {
-    const n = inode.read(done, bytes.subarray(done));
-    if (n <= 0) break;
-    done += n;
+  let bytes = readHead(inode, HEAD_BYTES);
+  // An ELF whose program headers lie past the first page: read up to their end.
+  if (bytes.length >= 64 && bytes[0] === 0x7f && bytes[1] === 0x45) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headersEnd = Number(dv.getBigUint64(32, true)) +
+      dv.getUint16(56, true) * PROGRAM_HEADER_SIZE;
+    if (headersEnd > bytes.length && headersEnd <= inode.size) bytes = readHead(inode, headersEnd);
   }
-  return { at, bytes: bytes.subarray(0, done) };
+  return { at, bytes, size: inode.size };
 }
 
 /** A `#!` line's interpreter and optional single argument; null when the file has none. */
@@ -168,7 +187,7 @@ export function execve(kernel: Kernel, task: Task, request: ExecRequest): number
   }
   let image;
   try {
-    image = parseElf(exe.bytes);
+    image = parseElf(exe.bytes, exe.size);
   } catch (e) {
     if (e instanceof ElfError) throw new SyscallError(ENOEXEC);
     throw e;
@@ -182,11 +201,15 @@ export function execve(kernel: Kernel, task: Task, request: ExecRequest): number
   const realPath = pathString(exe.at, proc.root);
   let loaded;
   try {
-    loaded = loadImage(mm, image, exe.bytes, {
+    // Segments are mapped from the file; one that cannot be is copied from the whole file.
+    const mapsAll = image.loads.every((s) => s.filesz === 0 || segmentMappable(s, 0));
+    const bytes = mapsAll ? exe.bytes : readHead(exe.at.dentry.inode, exe.size);
+    loaded = loadImage(mm, image, bytes, {
       argv: args,
       envp,
       exePath: filename,
       realPath,
+      location: exe.at,
     }, proc.creds);
   } catch (e) {
     mm.destroy();

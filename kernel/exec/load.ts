@@ -6,13 +6,22 @@ import { cpuidLeaf } from "../../core/cpu/cpuid.ts";
 import { PAGE_SIZE } from "../../core/memory.ts";
 import { RSP } from "../../core/cpu/cpu.ts";
 import type { Kernel } from "../kernel.ts";
-import { AddressSpace, pageDown, pageUp, TASK_SIZE } from "../mm/address-space.ts";
+import {
+  AddressSpace,
+  type FileMapRequest,
+  pageDown,
+  pageUp,
+  TASK_SIZE,
+} from "../mm/address-space.ts";
 import { PROT_EXEC, PROT_READ, PROT_WRITE, VMA_GROWSDOWN } from "../mm/vma.ts";
 import { RLIMIT_STACK } from "../proc/limits.ts";
 import { SIGNAL_FRAME_MAX_SIZE } from "../signals/sigframe.ts";
 import { type Credentials, Process, rootCredentials, type Task } from "../proc/process.ts";
 import type { Cpu } from "../../core/cpu/cpu.ts";
-import { ElfError, type ElfImage } from "./elf.ts";
+import { ElfError, type ElfImage, type ElfSegment } from "./elf.ts";
+import type { Path } from "../fs/dentry.ts";
+import { O_RDONLY, OpenFile } from "../files/open-file.ts";
+import { regularFileOps } from "../fs/inode-file.ts";
 import { auxvFor, buildInitialStack } from "./initial-stack.ts";
 
 /** Room the stack area gets below the initial frame (Linux's stack_expand). */
@@ -33,6 +42,12 @@ export interface LoadRequest {
   realPath?: string;
   /** Disable address randomisation (deterministic layouts for debugging). */
   noRandomize?: boolean;
+  /**
+   * Where the executable is in the VFS: its segments are then mapped from the file's page cache
+   * (private, copy-on-write) as Linux does, so every process running it shares the text pages
+   * (and the decoded code cached for them). Without it the bytes are copied in.
+   */
+  location?: Path;
 }
 
 function randomPages(limit: number, noRandomize: boolean): number {
@@ -72,6 +87,52 @@ export function loadProgram(
   const task = kernel.newTask(proc);
   enterProgram(kernel.cpu, loaded);
   return task;
+}
+
+/** The executable as mmap would see it: its inode and an open file naming it in the maps. */
+function mappableFile(location: Path, exePath: string): FileMapRequest {
+  const file = new OpenFile(regularFileOps, O_RDONLY, exePath);
+  file.location = location;
+  return { inode: location.dentry.inode, offset: 0, file };
+}
+
+/**
+ * Map one PT_LOAD from the file (elf_map): the file pages privately, the rest of the page after
+ * filesz zeroed (a private copy), zero pages up to memsz. False when the segment cannot be
+ * mapped that way (a misaligned offset, or bss sharing a page of a read-only segment), so the
+ * caller copies it instead.
+ */
+/** Can `seg` be mapped from the file (elf_map), rather than copied in? */
+export function segmentMappable(seg: ElfSegment, base: number): boolean {
+  const start = base + seg.vaddr;
+  if (seg.filesz === 0 || seg.offset % PAGE_SIZE !== start % PAGE_SIZE) return false;
+  const fileEnd = start + seg.filesz;
+  const bssInLastPage = seg.memsz > seg.filesz && fileEnd % PAGE_SIZE !== 0;
+  return !bssInLastPage || (protOf(seg) & PROT_WRITE) !== 0;
+}
+
+function mapSegment(
+  mm: AddressSpace,
+  exe: FileMapRequest,
+  seg: ElfSegment,
+  start: number,
+  end: number,
+): boolean {
+  if (!segmentMappable(seg, start - seg.vaddr)) return false;
+  const pageStart = pageDown(start);
+  const fileEnd = start + seg.filesz;
+  const filePagesEnd = pageUp(fileEnd);
+  const prot = protOf(seg);
+  const bssInLastPage = seg.memsz > seg.filesz && fileEnd < filePagesEnd;
+  const offset = seg.offset - (start - pageStart);
+  const mapped = mm.mapFile(pageStart, filePagesEnd - pageStart, prot, 0, { ...exe, offset });
+  if (mapped < 0) throw new ElfError(`segment ${seg.index} cannot be mapped`);
+  if (bssInLastPage) mm.populate(fileEnd, new Uint8Array(Math.min(filePagesEnd, end) - fileEnd));
+  if (pageUp(end) > filePagesEnd) {
+    const anonymous = mm.mapAnonymous(filePagesEnd, pageUp(end) - filePagesEnd, prot, 0, "replace");
+    if (anonymous < 0) throw new ElfError(`segment ${seg.index} cannot be mapped`);
+  }
+  return true;
 }
 
 /** Registers as a new program starts (execve's start_thread): all zero but RSP and RIP. */
@@ -119,10 +180,15 @@ export function loadImage(
   }
 
   let highest = 0;
+  const mappable = request.location === undefined ? null : mappableFile(request.location, exePath);
   for (const seg of image.loads) {
     const start = base + seg.vaddr;
     const pageStart = pageDown(start);
     const end = start + seg.memsz;
+    if (mappable !== null && mapSegment(mm, mappable, seg, start, end)) {
+      highest = Math.max(highest, pageUp(end));
+      continue;
+    }
     const mapped = mm.mapAnonymous(
       pageStart,
       pageUp(end) - pageStart,
