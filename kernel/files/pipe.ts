@@ -78,8 +78,11 @@ export class Pipe {
   private readonly bufs: PipeBuffer[] = [];
   /** Index of the oldest buffer in bufs (entries before it are consumed). */
   private tail = 0;
-  /** A consumed page kept for the next write (Linux's tmp_page). */
-  private sparePage: Uint8Array | null = null;
+  /**
+   * Consumed pages kept for the next writes (Linux keeps one, tmp_page; a ring's worth here, so a
+   * stream of 64 KiB writes allocates nothing).
+   */
+  private readonly sparePages: Uint8Array[] = [];
 
   constructor(readonly uid = 0, readonly gid = 0) {}
 
@@ -142,8 +145,7 @@ export class Pipe {
     }
     while (done < data.length && !this.full) {
       const len = Math.min(PAGE_SIZE, data.length - done);
-      const page = this.sparePage ?? new Uint8Array(PAGE_SIZE);
-      this.sparePage = null;
+      const page = this.sparePages.pop() ?? new Uint8Array(PAGE_SIZE);
       page.set(data.subarray(done, done + len));
       this.bufs.push({ page, offset: 0, len, mergeable: !packet, packet });
       done += len;
@@ -171,7 +173,7 @@ export class Pipe {
   }
 
   private dropTail(): void {
-    this.sparePage = this.bufs[this.tail].page;
+    if (this.sparePages.length < this.slots) this.sparePages.push(this.bufs[this.tail].page);
     this.tail++;
     if (this.tail === this.bufs.length) {
       this.bufs.length = 0;
