@@ -39,6 +39,7 @@ import {
   userFaultInfo,
 } from "./signals/delivery.ts";
 import { kernelSigInfo, type SigInfo } from "./signals/sigframe.ts";
+import { claimParkedSignals } from "./signals/queue.ts";
 import {
   defaultAction,
   dispositionIgnores,
@@ -237,6 +238,7 @@ export class Kernel {
   private async runTask(task: Task, hostTurn: () => Promise<void> | null): Promise<void> {
     const cpu = this.cpu;
     const proc = task.proc;
+    if (proc.parkedSignals.size > 0) claimParkedSignals(task);
     if (task.returningFromSyscall) {
       task.returningFromSyscall = false;
       this.deliverSignals(task, true);
@@ -263,6 +265,7 @@ export class Kernel {
           this.forceSignal(task, SIGSEGV);
         }
         if (cpu.instructions > this.instructionLimit) this.terminate(proc, SIGXCPU, false);
+        if (proc.parkedSignals.size > 0) claimParkedSignals(task);
         if (task.pending.size > 0 && task.state === "runnable") {
           this.deliverSignals(task, reason === EXIT_SYSCALL);
         }

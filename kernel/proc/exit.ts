@@ -6,6 +6,7 @@
 import type { Kernel } from "../kernel.ts";
 import { clearChildTidOnExit, exitRobustList } from "../futex-robust.ts";
 import { recordPeakRss } from "../syscalls/resources.ts";
+import { handOnParkedSignals } from "../signals/queue.ts";
 import { SIGCONT, SIGHUP, SIGKILL } from "../signals/signals.ts";
 import { hasStoppedMembers, isOrphanedGroup } from "./groups.ts";
 import { notifyParentOfExit } from "./notify-parent.ts";
@@ -34,6 +35,7 @@ export function exitThread(kernel: Kernel, task: Task, code: number): void {
   const proc = task.proc;
   const others = proc.threads.filter((t) => t !== task && t.state !== "dead");
   if (others.length === 0) return exitGroup(kernel, proc, (code & 0xff) << 8);
+  handOnParkedSignals(task);
   releaseThread(kernel, task);
   if (task.tid !== proc.pid) proc.threads.splice(proc.threads.indexOf(task), 1);
 }

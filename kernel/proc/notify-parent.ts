@@ -3,7 +3,8 @@
 // parent asks for by ignoring SIGCHLD or setting SA_NOCLDWAIT.
 
 import type { Kernel } from "../kernel.ts";
-import { isBlocked, recordSignalInfo, SA_NOCLDSTOP, SA_NOCLDWAIT } from "../signals/delivery.ts";
+import { recordSignalInfo, SA_NOCLDSTOP, SA_NOCLDWAIT } from "../signals/delivery.ts";
+import { signalTarget } from "../signals/queue.ts";
 import { SIG_IGN, SIGCHLD } from "../signals/signals.ts";
 import type { Process } from "./process.ts";
 
@@ -28,8 +29,7 @@ export function childCode(status: number): { code: number; status: number } {
 function signalParent(kernel: Kernel, child: Process, sig: number, code: number, status: number) {
   const parent = child.parent;
   if (parent === null || parent.exitStatus !== null || sig === 0) return;
-  const thread = parent.threads.find((t) => t.state !== "dead" && !isBlocked(t, sig)) ??
-    parent.threads.find((t) => t.state !== "dead");
+  const thread = signalTarget(parent, sig);
   if (thread === undefined) return;
   const ticks = (ms: number) => Math.floor(ms * CLOCK_TICKS_PER_SECOND / 1000);
   recordSignalInfo(thread, {

@@ -126,6 +126,8 @@ export class Process {
   /** This process's own usage, and that of its waited-for descendants (RUSAGE_CHILDREN). */
   readonly usage: Usage = emptyUsage();
   readonly childrenUsage: Usage = emptyUsage();
+  /** Process-directed signals waiting on a thread that blocks them (see signals/queue.ts). */
+  readonly parkedSignals = new Set<number>();
   /** Run when the process ends (timers, IPC attachments) and, separately, on execve. */
   readonly onExit = new Set<() => void>();
   readonly onExec = new Set<() => void>();
@@ -228,6 +230,8 @@ export class Task {
   robustList = { head: 0, length: 0 };
   /** Resolved (and replaced) whenever a signal arrives for this task, to interrupt its waits. */
   signalWake = Promise.withResolvers<void>();
+  /** The set a thread waits for in rt_sigtimedwait (low and high words), null otherwise. */
+  sigwaitSet: [number, number] | null = null;
   /** The parent of a vfork child waits on this until the child execs or exits. */
   vforkDone: PromiseWithResolvers<void> | null = null;
 

@@ -136,11 +136,64 @@ export function discardSignal(proc: Process, sig: number): void {
   }
 }
 
-/** The thread a process-directed signal goes to: the first live one not blocking it. */
+/**
+ * The thread a process-directed signal goes to (complete_signal's choice): the first live one
+ * not blocking it, else one waiting for it in sigtimedwait, else the first. A signal every thread
+ * blocks is "parked" (Linux keeps it in the shared queue): the first thread to unblock or
+ * sigwait for it takes it over (claimParkedSignals).
+ */
 export function signalTarget(proc: Process, sig: number): Task | undefined {
   const [word, bit] = sigBit(sig);
   const live = proc.threads.filter((t) => t.state !== "dead");
-  return live.find((t) => ((word === 0 ? t.sigmaskLow : t.sigmaskHigh) & bit) === 0) ?? live[0];
+  const has = (low: number, high: number) => ((word === 0 ? low : high) & bit) !== 0;
+  const open = live.find((t) => !has(t.sigmaskLow, t.sigmaskHigh));
+  if (open !== undefined) return open;
+  const waiting = live.find((t) => t.sigwaitSet !== null && has(...t.sigwaitSet));
+  if (waiting !== undefined) return waiting;
+  proc.parkedSignals.add(sig);
+  return live[0];
+}
+
+/**
+ * A thread that no longer blocks a parked process-directed signal, or now waits for it in
+ * sigtimedwait (the set `waitLow`/`waitHigh`), takes it over from the thread it waited on.
+ */
+export function claimParkedSignals(task: Task, waitLow = 0, waitHigh = 0): void {
+  const proc = task.proc;
+  for (const sig of [...proc.parkedSignals]) {
+    const holder = proc.threads.find((t) => t.state !== "dead" && t.pending.has(sig));
+    if (holder === undefined) {
+      proc.parkedSignals.delete(sig);
+      continue;
+    }
+    const [word, bit] = sigBit(sig);
+    const blocks = ((word === 0 ? task.sigmaskLow : task.sigmaskHigh) & bit) !== 0;
+    const waits = ((word === 0 ? waitLow : waitHigh) & bit) !== 0;
+    if (blocks && !waits) continue;
+    if (holder !== task) moveSignal(holder, task, sig);
+    proc.parkedSignals.delete(sig);
+  }
+}
+
+/** A thread that exits hands its parked process-directed signals to a sibling. */
+export function handOnParkedSignals(task: Task): void {
+  const heir = task.proc.threads.find((t) => t !== task && t.state !== "dead");
+  if (heir === undefined) return;
+  for (const sig of task.proc.parkedSignals) if (task.pending.has(sig)) moveSignal(task, heir, sig);
+}
+
+/** Move every pending instance of `sig` from one thread of a process to another. */
+export function moveSignal(from: Task, to: Task, sig: number): void {
+  const fromQueues = queuesOf(from);
+  const entries = from.pending.has(sig) ? fromQueues.get(sig) ?? [] : [];
+  fromQueues.delete(sig);
+  from.pending.delete(sig);
+  const toQueues = queuesOf(to);
+  const queue = toQueues.get(sig);
+  if (queue === undefined) toQueues.set(sig, entries);
+  else if (sig >= SIGRTMIN || queue.length === 0) queue.push(...entries);
+  else for (const entry of entries) entry.source?.discarded(); // a legacy signal: one instance
+  to.pending.add(sig);
 }
 
 // ---- RLIMIT_SIGPENDING --------------------------------------------------------------------------

@@ -22,7 +22,13 @@ import {
   SS_ONSTACK,
 } from "../signals/delivery.ts";
 import { signalUnignored } from "../signals/posix-timers.ts";
-import { discardSignal, queueSignal, signalTarget, takeSignal } from "../signals/queue.ts";
+import {
+  claimParkedSignals,
+  discardSignal,
+  queueSignal,
+  signalTarget,
+  takeSignal,
+} from "../signals/queue.ts";
 import {
   decodeUserSigInfo,
   encodeSigInfo,
@@ -263,18 +269,25 @@ async function waitInSet(
   timeoutMs: number | null,
 ): Promise<SigInfo | number> {
   const deadline = timeoutMs === null ? Infinity : performance.now() + timeoutMs;
-  for (;;) {
-    const info = dequeueFrom(task, low, high);
-    if (info !== null) return info;
-    if (task.proc.exitStatus !== null || kernel.hasDeliverableSignal(task)) return -EINTR;
-    const left = deadline - performance.now();
-    if (left <= 0) return -EAGAIN;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const sleep = new Promise<void>((resolve) => {
-      if (left !== Infinity) timer = setTimeout(resolve, Math.min(Math.ceil(left), MAX_SLEEP_MS));
-    });
-    await kernel.interruptible(task, sleep);
-    clearTimeout(timer);
+  // Process-directed signals of the set find this thread while it waits (signalTarget).
+  task.sigwaitSet = [low, high];
+  try {
+    for (;;) {
+      claimParkedSignals(task, low, high);
+      const info = dequeueFrom(task, low, high);
+      if (info !== null) return info;
+      if (task.proc.exitStatus !== null || kernel.hasDeliverableSignal(task)) return -EINTR;
+      const left = deadline - performance.now();
+      if (left <= 0) return -EAGAIN;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const sleep = new Promise<void>((resolve) => {
+        if (left !== Infinity) timer = setTimeout(resolve, Math.min(Math.ceil(left), MAX_SLEEP_MS));
+      });
+      await kernel.interruptible(task, sleep);
+      clearTimeout(timer);
+    }
+  } finally {
+    task.sigwaitSet = null;
   }
 }
 
@@ -433,6 +446,7 @@ export const signalSyscalls: SyscallFamily = {
       if (infoAddr !== 0) task.proc.user.write(infoAddr, encodeSigInfo(result));
       return result.signo;
     };
+    claimParkedSignals(task, waitLow, high);
     const ready = dequeueFrom(task, waitLow, high);
     if (ready !== null) return finish(ready);
     if (timeout !== null && timeout.sec === 0 && timeout.nsec === 0) return -EAGAIN;
