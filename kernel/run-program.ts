@@ -27,7 +27,7 @@ import { ENOENT, errnoMessage } from "./errno.ts";
 
 export { SetupError };
 export type { FileSystemSetup };
-import { SIGHUP, SIGINT, SIGKILL, SIGTERM } from "./signals/signals.ts";
+import { SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGTSTP } from "./signals/signals.ts";
 
 export { bufferInput, collectOutput, hostStderr, hostStdin, hostStdout };
 
@@ -216,8 +216,10 @@ async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResu
     );
   });
 
-  // Ctrl-C goes to the terminal's foreground process group, as the tty driver sends it; a
-  // polite stop of the emulator (SIGTERM, SIGHUP) goes to the first process.
+  // Ctrl-C, Ctrl-\ and Ctrl-Z go to the terminal's foreground process group, as the tty driver
+  // sends them (so ^Z stops a guest shell's job, not the emulator; a lone program is an orphaned
+  // group, for which Linux discards it); a polite stop of the emulator (SIGTERM, SIGHUP) goes to
+  // the first process.
   const toForeground = (sig: number) => {
     const group = terminal?.foregroundGroup ?? proc.pgid;
     let sent = false;
@@ -229,9 +231,16 @@ async function runInKernel(kernel: Kernel, request: RunRequest): Promise<RunResu
     }
     if (!sent) kernel.sendSignal(task, sig);
   };
-  const forwarded = [["SIGINT", SIGINT], ["SIGTERM", SIGTERM], ["SIGHUP", SIGHUP]] as const;
+  const forwarded = [
+    ["SIGINT", SIGINT],
+    ["SIGQUIT", SIGQUIT],
+    ["SIGTSTP", SIGTSTP],
+    ["SIGTERM", SIGTERM],
+    ["SIGHUP", SIGHUP],
+  ] as const;
+  const fromTerminal = new Set<number>([SIGINT, SIGQUIT, SIGTSTP]);
   const listeners = forwarded.map(([name, sig]) =>
-    [name, () => sig === SIGINT ? toForeground(sig) : kernel.sendSignal(task, sig)] as const
+    [name, () => fromTerminal.has(sig) ? toForeground(sig) : kernel.sendSignal(task, sig)] as const
   );
   if (request.forwardSignals) {
     for (const [name, listener] of listeners) Deno.addSignalListener(name, listener);
