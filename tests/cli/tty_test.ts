@@ -48,7 +48,12 @@ Deno.test({
  * Runs `command` on a pseudo-terminal and types into it: each step waits until the output so far
  * contains `after`, then sends `keys`. Returns everything printed.
  */
-async function typeOnPty(command: string, steps: { after: string; keys: string }[]) {
+async function typeOnPty(
+  command: string,
+  steps: { after: string; keys: string }[],
+  until = "second read",
+  stop = false,
+) {
   const child = new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
     env: { NO_COLOR: "1" },
@@ -68,8 +73,9 @@ async function typeOnPty(command: string, steps: { after: string; keys: string }
       await writer.write(new TextEncoder().encode(steps[step].keys));
       step++;
     }
-    if (step === steps.length && seen.includes("second read")) break;
+    if (step === steps.length && seen.includes(until)) break;
   }
+  if (stop) child.kill("SIGKILL");
   await writer.close().catch(() => {});
   await child.status;
   clearTimeout(guard);
@@ -93,5 +99,33 @@ Deno.test({
       steps,
     );
     assert.equal(emulated, native);
+  },
+});
+
+Deno.test({
+  name: "terminal: Ctrl-Z stops a guest shell's foreground job, as on Linux",
+  ignore: !hasScript(),
+  async fn() {
+    // re""ady: the typed command line echoes back too, and must not look like the marker.
+    const steps = [
+      { after: "$ ", keys: `sh -c 'echo re""ady; exec sleep 30'\n` },
+      { after: "ready", keys: "\x1a" },
+      { after: "Stopped", keys: 'jobs; echo li""sted\n' },
+    ];
+    const shell = "/bin/busybox env -i PS1='$ ' /bin/busybox sh -i";
+    const native = await typeOnPty(shell, steps, "listed", true);
+    const deno = Deno.execPath();
+    const emulated = await typeOnPty(
+      `${deno} run -q --allow-read --allow-write --allow-env --allow-ffi ${ROOT}main.ts run ` +
+        `--env "PS1=$ " /bin/busybox sh -i`,
+      steps,
+      "listed",
+      true,
+    );
+    const stopped = /\[1\]\+ +Stopped +sh -c "echo re\\"\\"ady; exec sleep 30"/g;
+    for (const output of [native, emulated]) {
+      // Once when ^Z stops the job, once more from `jobs`.
+      assert.equal(output.match(stopped)?.length, 2, output);
+    }
   },
 });
