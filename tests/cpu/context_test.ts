@@ -13,6 +13,10 @@ Deno.test("a saved context restores every register after the CPU ran other code"
   cpu.xmm32[5] = 0xdeadbeef;
   cpu.mxcsr = 0x9fc0;
   cpu.fpu.cw = 0x27f;
+  cpu.fpu.top = 5;
+  cpu.fpu.tags = 0x60;
+  cpu.fpu.regs8[16 * 6 + 3] = 0xab;
+  cpu.fpu.fip = 0x401000;
   const ctx = saveContext(cpu);
   cpu.r.fill(0);
   cpu.rip = 0;
@@ -20,7 +24,7 @@ Deno.test("a saved context restores every register after the CPU ran other code"
   cpu.fsBase = 0;
   cpu.xmm32.fill(0);
   cpu.mxcsr = 0x1f80;
-  cpu.fpu.cw = 0x37f;
+  cpu.fpu.reset();
   loadContext(cpu, ctx);
   assert.equal(cpu.r[31], (31 * 0x01010101) >>> 0);
   assert.equal(cpu.rip, 0x401234);
@@ -29,6 +33,10 @@ Deno.test("a saved context restores every register after the CPU ran other code"
   assert.equal(cpu.xmm32[5], 0xdeadbeef);
   assert.equal(cpu.mxcsr, 0x9fc0);
   assert.equal(cpu.fpu.cw, 0x27f);
+  assert.equal(cpu.fpu.top, 5);
+  assert.equal(cpu.fpu.tags, 0x60);
+  assert.equal(cpu.fpu.regs8[16 * 6 + 3], 0xab);
+  assert.equal(cpu.fpu.fip, 0x401000);
   // The saved copy is independent of later changes.
   cpu.r[0] = 99;
   assert.equal(ctx.gprs[0], 0);
