@@ -31,6 +31,9 @@ import { FrameAllocator, OutOfMemory } from "./mm/frames.ts";
 import { RLIMIT_CORE } from "./proc/limits.ts";
 import { type Process, Task } from "./proc/process.ts";
 import { SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "./signals/signals.ts";
+
+/** The signals whose default action stops a process (and which SIGCONT cancels). */
+const STOP_SIGNALS = [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU];
 import {
   deliverSignals as deliverPendingSignals,
   forceSignal as forceSignalOn,
@@ -381,8 +384,7 @@ export class Kernel {
       ok = result.ok;
       pageFaultCode = result.code;
       busError = result.bus === true;
-      if (ok) countMinorFault(task);
-      if (ok) return;
+      if (ok) return countMinorFault(task);
     }
     const fault = userFaultInfo(task, this.cpu, e, pageFaultCode);
     // A file page past the end of file: SIGBUS (BUS_ADRERR) at the faulting address.
@@ -408,11 +410,11 @@ export class Kernel {
     if (task.state === "dead") return;
     const proc = task.proc;
     // prepare_signal(): stop and continue signals cancel each other, and SIGCONT resumes now.
-    if (sig === SIGSTOP || sig === SIGTSTP || sig === SIGTTIN || sig === SIGTTOU) {
+    if (defaultAction(sig) === "stop") {
       for (const t of proc.threads) t.pending.delete(SIGCONT);
     } else if (sig === SIGCONT) {
       for (const t of proc.threads) {
-        for (const stop of [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]) t.pending.delete(stop);
+        for (const stop of STOP_SIGNALS) t.pending.delete(stop);
       }
       continueProcess(this, proc);
     }

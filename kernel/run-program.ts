@@ -17,7 +17,7 @@ import {
 } from "./host/stdio.ts";
 import { Kernel } from "./kernel.ts";
 import type { Path } from "./fs/dentry.ts";
-import { isDir, isReg } from "./fs/inode.ts";
+import { isDir, isReg, readInodeStart } from "./fs/inode.ts";
 import { pathString, resolve } from "./fs/path-walk.ts";
 import { MAY_EXEC, permitted } from "./fs/permission.ts";
 import { type FileSystemSetup, installFile, SetupError, setUpFileSystems } from "./fs/setup.ts";
@@ -114,14 +114,9 @@ function programInGuest(kernel: Kernel, path: string, cwd: Path): { at: Path; by
     throw new ProgramError(`${path}: Permission denied`, 126);
   }
   if (inode.size > MAX_PROGRAM_BYTES) throw new ProgramError(`${path}: File too large`, 126);
-  const bytes = new Uint8Array(inode.size);
+  let bytes: Uint8Array;
   try {
-    let done = 0;
-    while (done < bytes.length) {
-      const n = inode.read(done, bytes.subarray(done));
-      if (n <= 0) break;
-      done += n;
-    }
+    bytes = readInodeStart(inode, inode.size);
   } catch (e) {
     if (e instanceof SyscallError) {
       throw new ProgramError(`${path}: ${errnoMessage(e.errno)}`, 126);

@@ -216,6 +216,16 @@ function checkIdent(bytes: Uint8Array): void {
   }
 }
 
+/**
+ * Where the program headers of the ELF file starting with `head` end: how much of the file
+ * parseElf needs. 0 when `head` does not hold a whole ELF64 header (parseElf then says why).
+ */
+export function programHeadersEnd(head: Uint8Array): number {
+  if (head.length < ELF_HEADER_SIZE || head[0] !== 0x7f || head[1] !== 0x45) return 0;
+  const fields = new FieldReader(head);
+  return fields.u64(32) + fields.u16(56) * PROGRAM_HEADER_SIZE;
+}
+
 function readProgramHeader(fields: FieldReader, phoff: number, index: number): RawProgramHeader {
   const at = phoff + index * PROGRAM_HEADER_SIZE;
   return {

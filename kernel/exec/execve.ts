@@ -20,11 +20,20 @@ import type { Kernel } from "../kernel.ts";
 import { AddressSpace } from "../mm/address-space.ts";
 import { OutOfMemory } from "../mm/frames.ts";
 import type { Path } from "../fs/dentry.ts";
-import { bytesName, isDir, isReg, S_ISGID, S_ISUID } from "../fs/inode.ts";
+import {
+  bytesName,
+  isDir,
+  isLnk,
+  isReg,
+  nameBytes,
+  readInodeStart,
+  S_ISGID,
+  S_ISUID,
+} from "../fs/inode.ts";
 import { MS_NOEXEC, MS_NOSUID } from "../fs/mount.ts";
 import { pathString } from "../fs/path-walk.ts";
 import { MAY_EXEC, permitted } from "../fs/permission.ts";
-import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, lookupAt } from "../fs/vfs.ts";
+import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, lookupAt } from "../fs/vfs.ts";
 import { clearChildTidOnExit, exitRobustList } from "../futex-robust.ts";
 import { recordPeakRss } from "../syscalls/resources.ts";
 import { applyLimitsToAddressSpace, RLIMIT_STACK } from "../proc/limits.ts";
@@ -33,7 +42,7 @@ import { killOtherThreads } from "../proc/exit.ts";
 import { resetFpu } from "../signals/delivery.ts";
 import { SIG_DFL, SIG_IGN } from "../signals/signals.ts";
 import { SyscallError } from "../syscall-error.ts";
-import { ElfError, parseElf } from "./elf.ts";
+import { ElfError, parseElf, programHeadersEnd } from "./elf.ts";
 import { InitialStackError, MAX_ARG_STRLEN } from "./initial-stack.ts";
 import { enterProgram, loadImage, segmentMappable } from "./load.ts";
 
@@ -91,19 +100,6 @@ interface Executable {
 
 /** What execve reads first; more only when the program headers lie beyond it. */
 const HEAD_BYTES = 4096;
-const PROGRAM_HEADER_SIZE = 56;
-
-/** `length` bytes of `inode` from offset 0 (fewer at end of file). */
-function readHead(inode: Path["dentry"]["inode"], length: number): Uint8Array {
-  const bytes = new Uint8Array(Math.min(length, inode.size));
-  let done = 0;
-  while (done < bytes.length) {
-    const n = inode.read(done, bytes.subarray(done));
-    if (n <= 0) break;
-    done += n;
-  }
-  return bytes.subarray(0, done);
-}
 
 /** Find `path`, check it may be executed, and read its beginning. */
 function openExecutable(
@@ -123,20 +119,18 @@ function openExecutable(
   if (at === null) throw new SyscallError(ENOENT);
   const inode = at.dentry.inode;
   if (!(atFlags & AT_EMPTY_PATH) || path !== "") {
-    if ((inode.mode & 0o170000) === 0o120000) throw new SyscallError(ELOOP);
+    if (isLnk(inode.mode)) throw new SyscallError(ELOOP);
   }
   if (isDir(inode.mode) || !isReg(inode.mode)) throw new SyscallError(EACCES);
   if (at.mount.flags & MS_NOEXEC) throw new SyscallError(EACCES);
   if (!permitted(inode, task.proc.creds, MAY_EXEC)) throw new SyscallError(EACCES);
   if (inode.writers > 0) throw new SyscallError(ETXTBSY);
   if (inode.size > MAX_IMAGE_BYTES) throw new SyscallError(ENOMEM);
-  let bytes = readHead(inode, HEAD_BYTES);
+  let bytes = readInodeStart(inode, HEAD_BYTES);
   // An ELF whose program headers lie past the first page: read up to their end.
-  if (bytes.length >= 64 && bytes[0] === 0x7f && bytes[1] === 0x45) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headersEnd = Number(dv.getBigUint64(32, true)) +
-      dv.getUint16(56, true) * PROGRAM_HEADER_SIZE;
-    if (headersEnd > bytes.length && headersEnd <= inode.size) bytes = readHead(inode, headersEnd);
+  const headersEnd = programHeadersEnd(bytes);
+  if (headersEnd > bytes.length && headersEnd <= inode.size) {
+    bytes = readInodeStart(inode, headersEnd);
   }
   return { at, bytes, size: inode.size };
 }
@@ -158,8 +152,6 @@ function scriptInterpreter(bytes: Uint8Array): { interpreter: string; arg: strin
   return { interpreter: line.slice(0, split), arg: arg === "" ? null : arg };
 }
 
-const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-
 /** execve/execveat: replace the calling process's program. Returns only on failure (-errno). */
 export function execve(kernel: Kernel, task: Task, request: ExecRequest): number {
   const { argv, envp } = request;
@@ -177,13 +169,13 @@ export function execve(kernel: Kernel, task: Task, request: ExecRequest): number
     const script = scriptInterpreter(exe.bytes);
     if (script === null) break;
     if (depth >= MAX_INTERPRETER_DEPTH) throw new SyscallError(ELOOP);
-    const prefix = [latin1(script.interpreter)];
-    if (script.arg !== null) prefix.push(latin1(script.arg));
-    prefix.push(latin1(scriptName));
+    const prefix = [nameBytes(script.interpreter)];
+    if (script.arg !== null) prefix.push(nameBytes(script.arg));
+    prefix.push(nameBytes(scriptName));
     scriptName = script.interpreter;
     args = [...prefix, ...args.slice(1)];
     checkArgumentSpace(task, args, envp);
-    exe = openExecutable(kernel, task, -100, script.interpreter, 0);
+    exe = openExecutable(kernel, task, AT_FDCWD, script.interpreter, 0);
   }
   let image;
   try {
@@ -203,7 +195,7 @@ export function execve(kernel: Kernel, task: Task, request: ExecRequest): number
   try {
     // Segments are mapped from the file; one that cannot be is copied from the whole file.
     const mapsAll = image.loads.every((s) => s.filesz === 0 || segmentMappable(s, 0));
-    const bytes = mapsAll ? exe.bytes : readHead(exe.at.dentry.inode, exe.size);
+    const bytes = mapsAll ? exe.bytes : readInodeStart(exe.at.dentry.inode, exe.size);
     loaded = loadImage(mm, image, bytes, {
       argv: args,
       envp,

@@ -183,6 +183,18 @@ export abstract class Inode {
   evict(): void {}
 }
 
+/** The first `length` bytes of `inode` (fewer at its end), read whole; errors are thrown. */
+export function readInodeStart(inode: Inode, length: number): Uint8Array {
+  const bytes = new Uint8Array(Math.min(length, inode.size));
+  let done = 0;
+  while (done < bytes.length) {
+    const n = inode.read(done, bytes.subarray(done));
+    if (n <= 0) break;
+    done += n;
+  }
+  return bytes.subarray(0, done);
+}
+
 /** Latin1 ("binary") encoding of a name or path: every byte maps to one char and back. */
 export function nameBytes(name: string): Uint8Array {
   const out = new Uint8Array(name.length);

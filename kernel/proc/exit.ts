@@ -66,15 +66,16 @@ export function exitGroup(kernel: Kernel, proc: Process, status: number): void {
   if (--proc.fds.users === 0) proc.fds.closeAll();
   recordPeakRss(proc);
   if (--proc.mm.users === 0) proc.mm.destroy();
-  reparentChildren(kernel, proc);
-  orphanGroupsOf(kernel, proc);
+  const children = [...proc.children];
+  reparentChildren(kernel, proc, children);
+  orphanGroupsOf(kernel, proc, children);
   if (notifyParentOfExit(kernel, proc)) kernel.reap(proc);
 }
 
 /** Children of an exiting process go to the first process (Linux's child reaper). */
-function reparentChildren(kernel: Kernel, proc: Process): void {
+function reparentChildren(kernel: Kernel, proc: Process, children: Process[]): void {
   const reaper = kernel.init !== proc && kernel.init?.exitStatus === null ? kernel.init : null;
-  for (const child of [...proc.children]) {
+  for (const child of children) {
     proc.children.delete(child);
     child.parent = reaper;
     if (child.exitStatus === null && child.parentDeathSignal !== 0) {
@@ -95,16 +96,15 @@ function reparentChildren(kernel: Kernel, proc: Process): void {
  * Linux's kill_orphaned_pgrp(): when this exit orphans a process group that has stopped members,
  * the group gets SIGHUP and then SIGCONT.
  */
-function orphanGroupsOf(kernel: Kernel, proc: Process): void {
+function orphanGroupsOf(kernel: Kernel, proc: Process, children: Process[]): void {
   const groups = new Set<number>();
   const parent = proc.parent;
   if (parent !== null && parent.pgid !== proc.pgid && parent.sid === proc.sid) {
     groups.add(proc.pgid);
   }
-  for (const child of kernel.processes.values()) {
-    if (child.parent === kernel.init && child.pgid !== proc.pgid && child.sid === proc.sid) {
-      groups.add(child.pgid);
-    }
+  // Only the exiting process's own children can have lost their tie (reparent_leader).
+  for (const child of children) {
+    if (child.pgid !== proc.pgid && child.sid === proc.sid) groups.add(child.pgid);
   }
   for (const pgid of groups) {
     if (!isOrphanedGroup(kernel, pgid, proc) || !hasStoppedMembers(kernel, pgid)) continue;

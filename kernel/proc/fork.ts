@@ -61,7 +61,7 @@ export interface CloneRequest {
 
 /** The flag rules of copy_process(); throws EINVAL/EPERM. */
 function checkFlags(kernel: Kernel, task: Task, flags: number): void {
-  const has = (f: number) => (flags & f) !== 0 || (f > 0xffffffff && flags >= f);
+  const has = (f: number) => (flags & f) !== 0;
   if (has(CLONE_NEWNS) && has(CLONE_FS)) throw new SyscallError(EINVAL);
   if (has(CLONE_THREAD) && !has(CLONE_SIGHAND)) throw new SyscallError(EINVAL);
   if (has(CLONE_SIGHAND) && !has(CLONE_VM)) throw new SyscallError(EINVAL);

@@ -160,7 +160,8 @@ export function signalTarget(proc: Process, sig: number): Task | undefined {
  */
 export function claimParkedSignals(task: Task, waitLow = 0, waitHigh = 0): void {
   const proc = task.proc;
-  for (const sig of [...proc.parkedSignals]) {
+  // Deleting the current element while iterating a Set is safe in JavaScript.
+  for (const sig of proc.parkedSignals) {
     const holder = proc.threads.find((t) => t.state !== "dead" && t.pending.has(sig));
     if (holder === undefined) {
       proc.parkedSignals.delete(sig);

@@ -3,10 +3,8 @@
 
 import { EINVAL } from "../errno.ts";
 import { execve, readStringArray } from "../exec/execve.ts";
-import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } from "../fs/vfs.ts";
+import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW } from "../fs/vfs.ts";
 import { RESULT_IN_REGISTERS, type SyscallFamily } from "./args.ts";
-
-const AT_FDCWD = -100;
 
 export const execSyscalls: SyscallFamily = {
   execve(task, a, kernel) {

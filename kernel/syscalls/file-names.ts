@@ -18,6 +18,7 @@ import {
   AT_FDCWD,
   AT_REMOVEDIR,
   AT_SYMLINK_FOLLOW,
+  AT_SYMLINK_NOFOLLOW,
   lookupAt,
   parentAt,
 } from "../fs/vfs.ts";
@@ -72,7 +73,7 @@ function linkAt(
     kernel.vfs,
     olddirfd,
     oldPath,
-    (flags & AT_SYMLINK_FOLLOW ? 0 : 0x100) | (flags & AT_EMPTY_PATH),
+    (flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW) | (flags & AT_EMPTY_PATH),
   );
   if (from === null) return -ENOENT;
   const p = parentAt(task, kernel.vfs, newdirfd, task.proc.user.path(newAddr));

@@ -5,8 +5,14 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { collectOutput, runProgram } from "../../kernel/run-program.ts";
-import { type BuildKind, buildProgram, canBuild, run, withTempDir } from "./toolchain.ts";
+import {
+  type BuildKind,
+  buildProgram,
+  canBuild,
+  run,
+  runUnderNexaos,
+  withTempDir,
+} from "./toolchain.ts";
 
 const SOURCE = fileURLToPath(new URL("./programs/robust-mutex.c", import.meta.url));
 
@@ -20,20 +26,11 @@ for (const kind of ["musl-static", "glibc-static-pie"] as BuildKind[]) {
         const native = await run(exe, []);
         assert.equal(native.code, 0, native.stderr);
         assert.match(native.stdout, /waiting when the owner ends: EOWNERDEAD/);
-        const out = collectOutput(), err = collectOutput();
-        const result = await runProgram({
-          image: await Deno.readFile(exe),
-          exePath: exe,
-          argv: [exe],
-          env: [],
-          stdout: out.sink,
-          stderr: err.sink,
-          // A waiter nobody wakes would wait forever: end the run instead (the test then fails).
-          signal: AbortSignal.timeout(60_000),
-        });
-        assert.equal(err.text(), "");
-        assert.equal(result.status, 0);
-        assert.equal(out.text(), native.stdout);
+        // A waiter nobody wakes would wait forever: end the run instead (the test then fails).
+        const ours = await runUnderNexaos(exe, [], { signal: AbortSignal.timeout(60_000) });
+        assert.equal(ours.stderr, "");
+        assert.equal(ours.status, 0);
+        assert.equal(ours.stdout, native.stdout);
       });
     },
   });

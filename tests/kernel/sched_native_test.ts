@@ -5,8 +5,14 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { collectOutput, runProgram } from "../../kernel/run-program.ts";
-import { type BuildKind, buildProgram, canBuild, run, withTempDir } from "./toolchain.ts";
+import {
+  type BuildKind,
+  buildProgram,
+  canBuild,
+  run,
+  runUnderNexaos,
+  withTempDir,
+} from "./toolchain.ts";
 
 const SOURCE = fileURLToPath(new URL("./programs/sched-check.c", import.meta.url));
 
@@ -23,18 +29,10 @@ for (const kind of ["musl-static", "glibc-static-pie"] as BuildKind[]) {
           console.log("the native run is not root: its permission answers differ; skipped");
           return;
         }
-        const out = collectOutput(), err = collectOutput();
-        const result = await runProgram({
-          image: await Deno.readFile(exe),
-          exePath: exe,
-          argv: [exe],
-          env: [],
-          stdout: out.sink,
-          stderr: err.sink,
-        });
-        assert.equal(err.text(), "");
-        assert.equal(result.status, 0);
-        assert.equal(out.text(), native.stdout);
+        const ours = await runUnderNexaos(exe, []);
+        assert.equal(ours.stderr, "");
+        assert.equal(ours.status, 0);
+        assert.equal(ours.stdout, native.stdout);
       });
     },
   });

@@ -4,8 +4,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "@std/path";
-import { collectOutput, runProgram } from "../../kernel/run-program.ts";
-import { GCC, MUSL_GCC, run } from "./toolchain.ts";
+import { GCC, MUSL_GCC, run, runUnderNexaos } from "./toolchain.ts";
 
 const SOURCES = new URL("../../userland/signals/", import.meta.url).pathname;
 
@@ -47,18 +46,8 @@ async function build(compiler: string, dir: string, program: string): Promise<st
   return output;
 }
 
-async function underKernel(path: string, args: string[]) {
-  const out = collectOutput(), err = collectOutput();
-  const result = await runProgram({
-    image: await Deno.readFile(path),
-    exePath: path,
-    argv: [path, ...args],
-    env: [],
-    memoryBytes: 64 * 1024 * 1024,
-    stdout: out.sink,
-    stderr: err.sink,
-  });
-  return { status: result.status, stdout: out.text(), stderr: err.text() };
+function underKernel(path: string, args: string[]) {
+  return runUnderNexaos(path, args, { memoryBytes: 64 * 1024 * 1024 });
 }
 
 for (const [libc, compiler] of [["musl", MUSL_GCC], ["glibc", GCC]] as const) {

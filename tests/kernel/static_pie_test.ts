@@ -4,8 +4,14 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { collectOutput, runProgram } from "../../kernel/run-program.ts";
-import { type BuildKind, buildProgram, canBuild, run, withTempDir } from "./toolchain.ts";
+import {
+  type BuildKind,
+  buildProgram,
+  canBuild,
+  run,
+  runUnderNexaos,
+  withTempDir,
+} from "./toolchain.ts";
 
 const SOURCE = `#include <stdio.h>
 #include <stdint.h>
@@ -27,22 +33,13 @@ for (const kind of ["musl-static-pie", "glibc-static-pie"] as BuildKind[]) {
         await Deno.writeTextFile(source, SOURCE);
         const exe = await buildProgram(kind, source, dir);
         const native = await run(exe, ["x"]);
-        const image = await Deno.readFile(exe);
         const bases = new Set<string>();
         for (let i = 0; i < 3; i++) {
-          const out = collectOutput(), err = collectOutput();
-          const result = await runProgram({
-            image,
-            exePath: exe,
-            argv: [exe, "x"],
-            env: [],
-            stdout: out.sink,
-            stderr: err.sink,
-          });
-          assert.equal(result.status, 7);
-          assert.equal(out.text(), native.stdout);
-          const at = /main at (0x[0-9a-f]+)/.exec(err.text());
-          assert.ok(at, err.text());
+          const ours = await runUnderNexaos(exe, ["x"]);
+          assert.equal(ours.status, 7);
+          assert.equal(ours.stdout, native.stdout);
+          const at = /main at (0x[0-9a-f]+)/.exec(ours.stderr);
+          assert.ok(at, ours.stderr);
           bases.add(at[1]);
         }
         assert.equal(bases.size, 3, `bases ${[...bases].join(" ")}`);

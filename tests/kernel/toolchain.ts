@@ -1,8 +1,10 @@
 // Host toolchain helpers for the kernel tests: find musl-gcc/gcc, build small static programs
-// (musl -static, musl static-PIE, glibc static-PIE) into a temporary directory, run programs.
+// (musl -static, musl static-PIE, glibc static-PIE) into a temporary directory, run programs
+// natively and under NexaOS.
 // Tests use the `has*` flags with Deno.test's `ignore` so they skip where a tool is missing.
 
 import { dirname, join } from "@std/path";
+import { collectOutput, runProgram, type RunRequest } from "../../kernel/run-program.ts";
 
 export function findOnPath(name: string): string | null {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -68,6 +70,25 @@ function muslLibDir(): string | null {
 }
 
 export const MUSL_LIB_DIR = muslLibDir();
+
+/** Run the host program at `path` under NexaOS with `args` (argv[0] is the path). */
+export async function runUnderNexaos(
+  path: string,
+  args: string[],
+  options: Partial<RunRequest> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out = collectOutput(), err = collectOutput();
+  const result = await runProgram({
+    image: await Deno.readFile(path),
+    exePath: path,
+    argv: [path, ...args],
+    env: [],
+    stdout: out.sink,
+    stderr: err.sink,
+    ...options,
+  });
+  return { status: result.status, stdout: out.text(), stderr: err.text() };
+}
 
 export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "nexaos-kernel-test-" });
